@@ -1,0 +1,7 @@
+import type { Conditions } from '../../src/conditions.js';
+import type { PlatformPort } from '../../src/ports.js';
+
+/** A platform whose conditions never change; with no argument, every constraint is met. */
+export function staticPlatform(conditions: Partial<Conditions> = {}): PlatformPort {
+  return { current: () => conditions, subscribe: () => () => {} };
+}

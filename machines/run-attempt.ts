@@ -1,0 +1,80 @@
+import { ValidationError } from '../src/errors.js';
+import type { TaskContext, TaskEvent } from './task-machine.js';
+
+/** The worker call in flight for one attempt (or one runNow). */
+export class ActiveRun {
+  settled = false;
+  private aborted = false;
+  // Created on first use: most workers never read their signal, and AbortController is not cheap.
+  private controller: AbortController | null = null;
+
+  constructor(readonly runId: number) {}
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
+
+  abort(): void {
+    this.aborted = true;
+    this.controller?.abort();
+  }
+}
+
+type Send = (event: TaskEvent) => void;
+
+/**
+ * Calls the worker (or the runNow function) and reports how it ended as WORK_DONE or
+ * WORK_FAILED, tagged with the run's id so a superseded run's result is ignored.
+ */
+export function startRun(context: TaskContext, run: ActiveRun, send: Send): void {
+  const { taskId, attempt, work, instant, env } = context;
+  const { runId } = run;
+  const result = (async () => {
+    if (instant) {
+      return instant.fn({
+        taskId,
+        get signal() {
+          return run.signal;
+        },
+      });
+    }
+    if (!work) throw new Error(`task ${taskId} has nothing to run`);
+    return work.run({
+      taskId,
+      input: work.request.input,
+      get signal() {
+        return run.signal;
+      },
+      attempt,
+      setProgress(value: number) {
+        if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
+          throw new ValidationError('progress', 'must be a number from 0 to 1');
+        }
+        if (!run.settled) send({ type: 'PROGRESS', runId, value });
+      },
+    });
+  })();
+  env.track(result);
+  result.then(
+    (output) => {
+      run.settled = true;
+      send({ type: 'WORK_DONE', runId, output });
+    },
+    (error: unknown) => {
+      run.settled = true;
+      send({ type: 'WORK_FAILED', runId, error });
+    },
+  );
+}
+
+/** Aborts a run that has not settled; a finished run's signal is left alone. */
+export function abortRun(run: ActiveRun | null): void {
+  if (run && !run.settled) {
+    run.settled = true;
+    run.abort();
+  }
+}

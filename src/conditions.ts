@@ -1,0 +1,72 @@
+import type { Constraints } from './schemas.js';
+
+/** What the device or host currently offers; platform adapters keep it current. */
+export interface Conditions {
+  online: boolean;
+  metered: boolean;
+  charging: boolean;
+  batteryLow: boolean;
+  foreground: boolean;
+  idle: boolean;
+}
+
+export type ConstraintName = 'network' | 'charging' | 'batteryNotLow' | 'idle' | 'foreground';
+
+/** Events a platform adapter reports; omitted fields keep their current value. */
+export type PlatformEvent =
+  | { type: 'network'; online: boolean; metered?: boolean }
+  | { type: 'power'; charging?: boolean; batteryLow?: boolean }
+  | { type: 'lifecycle'; foreground: boolean }
+  | { type: 'idle'; idle: boolean };
+
+/** With no platform adapter (a server, a script) every constraint is satisfied. */
+export const unconstrainedConditions: Readonly<Conditions> = Object.freeze({
+  online: true,
+  metered: false,
+  charging: true,
+  batteryLow: false,
+  foreground: true,
+  idle: true,
+});
+
+export function applyPlatformEvent(current: Conditions, event: PlatformEvent): Conditions {
+  switch (event.type) {
+    case 'network':
+      return { ...current, online: event.online, metered: event.metered ?? current.metered };
+    case 'power':
+      return {
+        ...current,
+        charging: event.charging ?? current.charging,
+        batteryLow: event.batteryLow ?? current.batteryLow,
+      };
+    case 'lifecycle':
+      return { ...current, foreground: event.foreground };
+    case 'idle':
+      return { ...current, idle: event.idle };
+  }
+}
+
+const NONE: readonly ConstraintName[] = Object.freeze([]);
+
+/** The constraints of `constraints` that `conditions` does not meet, in a fixed order. */
+export function unmetConstraints(constraints: Constraints, conditions: Conditions): readonly ConstraintName[] {
+  let unmet: ConstraintName[] | undefined;
+  const miss = (name: ConstraintName) => (unmet ??= []).push(name);
+  if (constraints.network === 'any' && !conditions.online) miss('network');
+  if (constraints.network === 'unmetered' && (!conditions.online || conditions.metered)) miss('network');
+  if (constraints.charging && !conditions.charging) miss('charging');
+  if (constraints.batteryNotLow && conditions.batteryLow) miss('batteryNotLow');
+  if (constraints.idle && !conditions.idle) miss('idle');
+  if (constraints.foreground && !conditions.foreground) miss('foreground');
+  return unmet ?? NONE;
+}
+
+export function hasConstraints(constraints: Constraints): boolean {
+  return (
+    constraints.network !== 'none' ||
+    constraints.charging ||
+    constraints.batteryNotLow ||
+    constraints.idle ||
+    constraints.foreground
+  );
+}

@@ -1,0 +1,68 @@
+import type { z } from 'zod';
+
+/** Base class of every error errand throws on its own account. */
+export class ErrandError extends Error {
+  override name = 'ErrandError';
+}
+
+/** Bad input to a public call. `field` is the dotted path of the first offending field. */
+export class ValidationError extends ErrandError {
+  override name = 'ValidationError';
+  constructor(
+    readonly field: string,
+    message: string,
+    readonly issues: readonly z.core.$ZodIssue[] = [],
+  ) {
+    super(`${field}: ${message}`);
+  }
+
+  static fromZod(error: z.ZodError, prefix = ''): ValidationError {
+    const first = error.issues[0];
+    const path = [prefix, ...(first?.path ?? []).map(String)].filter(Boolean).join('.');
+    return new ValidationError(path || prefix || '(root)', first?.message ?? 'invalid', error.issues);
+  }
+}
+
+/** `runNow` (or anything that needs the ready gate open) was called before `start()`. */
+export class NotStartedError extends ErrandError {
+  override name = 'NotStartedError';
+  constructor(operation: string) {
+    super(`${operation} called before orchestrator.start()`);
+  }
+}
+
+/** `register` was called after `start()`: the set of tasks is fixed once stored work is restored. */
+export class AlreadyStartedError extends ErrandError {
+  override name = 'AlreadyStartedError';
+  constructor(operation: string) {
+    super(`${operation} called after orchestrator.start()`);
+  }
+}
+
+export type CancelReason = 'cancelled' | 'preempted' | 'shutdown';
+
+/**
+ * Rejects the caller of cancelled or pre-empted work. Named `AbortError` so code that
+ * already ignores `fetch` aborts (`err.name === 'AbortError'`) ignores these too.
+ */
+export class TaskCancelledError extends ErrandError {
+  override name = 'AbortError';
+  constructor(
+    readonly taskId: string,
+    readonly reason: CancelReason,
+  ) {
+    super(`task ${taskId} ${reason === 'preempted' ? 'was pre-empted by a newer runNow' : `was ${reason === 'shutdown' ? 'stopped by shutdown' : 'cancelled'}`}`);
+  }
+}
+
+/** The outcome error of scheduled work that ended without success (WorkResult.failure or attempts exhausted). */
+export class WorkFailedError extends ErrandError {
+  override name = 'WorkFailedError';
+  constructor(
+    readonly taskId: string,
+    readonly reason: string,
+    override readonly cause?: unknown,
+  ) {
+    super(`task ${taskId} failed: ${reason}`);
+  }
+}

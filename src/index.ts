@@ -1,0 +1,48 @@
+export { createOrchestrator, Orchestrator } from './orchestrator.js';
+export type { OrchestratorOptions, RunNowOptions, ShutdownOptions, ScheduleRequestFor } from './orchestrator.js';
+export { defineTask, type TaskDefinition, type InputOf } from './define-task.js';
+export { WorkResult } from './work-result.js';
+export {
+  ErrandError,
+  ValidationError,
+  NotStartedError,
+  AlreadyStartedError,
+  TaskCancelledError,
+  WorkFailedError,
+  type CancelReason,
+} from './errors.js';
+export { backoffDelayMs } from './backoff.js';
+export { systemClock, type Clock } from './clock.js';
+export {
+  unconstrainedConditions,
+  unmetConstraints,
+  type Conditions,
+  type ConstraintName,
+  type PlatformEvent,
+} from './conditions.js';
+export type { PlatformPort, StorePort, StoreBatch } from './ports.js';
+export {
+  scheduleRequestSchema,
+  taskRequestSchema,
+  taskRecordSchema,
+  taskIdSchema,
+  type ScheduleRequest,
+  type TaskRequest,
+  type TaskRecord,
+  type Constraints,
+  type BackoffPolicy,
+} from './schemas.js';
+export type { TaskListener } from './listeners.js';
+export type {
+  TaskSnapshot,
+  TaskStatus,
+  Outcome,
+  WorkContext,
+  WorkerFn,
+  InstantContext,
+  InstantFn,
+  Logger,
+} from './types.js';
+export { memoryStore, type MemoryStore } from '../adapters/stores/memory-store.js';
+export { staticPlatform } from '../adapters/platforms/static-platform.js';
+export { taskMachine, type TaskActor, type TaskMachine } from '../machines/task-machine.js';

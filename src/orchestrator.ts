@@ -1,0 +1,381 @@
+import { createActor, type InspectionEvent, type Observer } from 'xstate';
+import { memoryStore } from '../adapters/stores/memory-store.js';
+import type { TaskEnvironment } from '../machines/task-environment.js';
+import {
+  taskMachine,
+  type InstantRun,
+  type ScheduledWork,
+  type TaskActor,
+  type TaskInput,
+  type TaskMachineSnapshot,
+} from '../machines/task-machine.js';
+import { ActorHosts } from './actor-hosts.js';
+import { systemClock, type Clock } from './clock.js';
+import { applyPlatformEvent, hasConstraints, unconstrainedConditions, type Conditions, type PlatformEvent } from './conditions.js';
+import type { InputSchema, RawInputOf, TaskDefinition } from './define-task.js';
+import { AlreadyStartedError, NotStartedError, TaskCancelledError, ValidationError } from './errors.js';
+import { FinishedTasks, TaskListeners, type TaskListener } from './listeners.js';
+import { Persister } from './persister.js';
+import type { PlatformPort, StorePort } from './ports.js';
+import { scheduleRequestSchema, taskIdSchema, type PersistedStatus, type ScheduleRequest, type TaskRecord } from './schemas.js';
+import { toTaskSnapshot } from './task-snapshot.js';
+import type { InstantFn, Logger, Outcome, TaskSnapshot, WorkerFn } from './types.js';
+
+export interface OrchestratorOptions {
+  /** OS or host events; without one every constraint counts as met. */
+  platform?: PlatformPort;
+  /** Where scheduled work is kept; defaults to `memoryStore()` (lost with the process). */
+  store?: StorePort;
+  /** Defaults to the system clock; `errand/testing` has a simulated one. */
+  clock?: Clock;
+  /** XState inspection observer (Stately inspector, devtools), attached to every task actor. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Defaults to `console` for warnings and errors. */
+  logger?: Logger;
+  /** How many finished tasks `getTask` still answers for (oldest forgotten first). Default 10,000. */
+  retainFinished?: number;
+  /** Source of randomness for backoff jitter, in [0, 1). Default Math.random. */
+  random?: () => number;
+}
+
+export interface RunNowOptions {
+  /** Aborting it cancels the work and rejects with TaskCancelledError('cancelled'). */
+  signal?: AbortSignal;
+}
+
+export interface ShutdownOptions {
+  /** How long to wait for aborted workers to settle. Default 10,000 ms. */
+  timeoutMs?: number;
+}
+
+type TaskMap = Record<string, TaskDefinition>;
+
+/** `schedule()`'s argument, with `input` typed by the registered task's schema when known. */
+export type ScheduleRequestFor<TTasks extends TaskMap, TId extends string> = Omit<ScheduleRequest, 'taskId' | 'input'> & {
+  taskId: TId;
+  input?: TId extends keyof TTasks ? (TTasks[TId] extends TaskDefinition<string, infer S extends InputSchema> ? RawInputOf<S> : unknown) : unknown;
+};
+
+interface TaskEntry {
+  readonly actor: TaskActor;
+  /** The persisted fields last written, to skip writes when only progress changed. */
+  stored: { status: PersistedStatus; attempt: number; nextRunAt: number | null; work: ScheduledWork } | null;
+  view: { from: TaskMachineSnapshot; snapshot: TaskSnapshot } | null;
+}
+
+type Phase = 'created' | 'starting' | 'started' | 'stopped';
+
+const PERSISTED: ReadonlySet<string> = new Set(['pending', 'constrained', 'running', 'backoff']);
+
+/**
+ * Runs scheduled and instant work as one XState actor per TaskId. Task actors are
+ * independent roots (not children of one parent), so spawning and stopping stay O(1).
+ */
+export class Orchestrator<TTasks extends TaskMap = TaskMap> {
+  private readonly registry = new Map<string, TaskDefinition>();
+  private readonly live = new Map<string, TaskEntry>();
+  private readonly finished: FinishedTasks;
+  private readonly listeners = new TaskListeners();
+  /** Tasks whose state depends on conditions right now (constrained, or running with constraints). */
+  private readonly watching = new Set<TaskActor>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly persister: Persister;
+  private readonly hosts: ActorHosts;
+  private readonly store: StorePort;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly env: TaskEnvironment;
+  private conditions: Conditions;
+  private phase: Phase = 'created';
+  private unsubscribePlatform: (() => void) | null = null;
+  private shutdownPromise: Promise<void> | null = null;
+  private nextTicket = 0;
+
+  constructor(private readonly options: OrchestratorOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? console;
+    this.store = options.store ?? memoryStore();
+    this.persister = new Persister(this.store, this.logger);
+    this.hosts = new ActorHosts({ clock: this.clock, inspect: options.inspect });
+    this.finished = new FinishedTasks(options.retainFinished ?? 10_000);
+    this.conditions = { ...unconstrainedConditions, ...options.platform?.current() };
+    const random = options.random ?? Math.random;
+    this.env = {
+      now: () => this.clock.now(),
+      conditions: () => this.conditions,
+      isOpen: () => this.phase === 'started',
+      random,
+      track: (work) => this.track(work),
+    };
+    if (options.platform) {
+      this.unsubscribePlatform = options.platform.subscribe((event) => this.onPlatformEvent(event));
+    }
+  }
+
+  /** Registers a task definition (or a TaskId and its worker). Only before `start()`. */
+  register<TId extends string, TSchema extends InputSchema, TOutput>(
+    definition: TaskDefinition<TId, TSchema, TOutput>,
+  ): Orchestrator<TTasks & Record<TId, TaskDefinition<TId, TSchema, TOutput>>>;
+  register<TId extends string>(taskId: TId, run: WorkerFn): Orchestrator<TTasks & Record<TId, TaskDefinition<TId, undefined>>>;
+  register(definitionOrId: TaskDefinition | string, run?: WorkerFn): unknown {
+    if (this.phase !== 'created') throw new AlreadyStartedError('register()');
+    const definition: TaskDefinition =
+      typeof definitionOrId === 'string' ? { id: definitionOrId, input: undefined, run: run as WorkerFn } : definitionOrId;
+    const id = taskIdSchema.safeParse(definition.id);
+    if (!id.success) throw ValidationError.fromZod(id.error, 'taskId');
+    if (typeof definition.run !== 'function') throw new ValidationError('run', 'must be a function');
+    if (definition.id.includes('/')) throw new ValidationError('taskId', 'a registered id cannot contain "/" (it separates instances)');
+    if (this.registry.has(definition.id)) throw new ValidationError('taskId', `${definition.id} is already registered`);
+    this.registry.set(definition.id, definition);
+    return this;
+  }
+
+  /** Sweeps ephemeral records, restores stored work, then opens the ready gate. */
+  async start(): Promise<void> {
+    if (this.phase !== 'created') throw new AlreadyStartedError('start()');
+    this.phase = 'starting';
+    const records = await this.store.load();
+    for (const record of records) this.restore(record);
+    // Ephemeral records are erased durably before anything can dispatch.
+    await this.persister.written();
+    if (this.phase !== 'starting') return; // shut down while loading
+    this.phase = 'started';
+    for (const entry of [...this.live.values()]) entry.actor.send({ type: 'GATE_OPENED' });
+  }
+
+  /** Schedules work for a registered task; resolves once the request is stored. */
+  async schedule<TId extends string>(request: ScheduleRequestFor<TTasks, TId>): Promise<void> {
+    this.assertOpen();
+    const parsed = scheduleRequestSchema.safeParse(request);
+    if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+    const { onConflict, ...rest } = parsed.data;
+    const definition = this.definitionFor(rest.taskId);
+    if (!definition) throw new ValidationError('taskId', `no task registered for ${rest.taskId}`);
+    let input: unknown = rest.input;
+    if (definition.input) {
+      const checked = definition.input.safeParse(rest.input);
+      if (!checked.success) throw ValidationError.fromZod(checked.error, 'input');
+      input = checked.data;
+    }
+    const work: ScheduledWork = { request: { ...rest, input }, run: definition.run };
+    const existing = this.live.get(rest.taskId);
+    if (existing && onConflict === 'keep') return this.persister.written();
+    if (existing) existing.actor.send({ type: 'SCHEDULE', work });
+    else this.spawn(rest.taskId, { work });
+    return this.persister.written();
+  }
+
+  /**
+   * Runs `fn` now and resolves with its result. Pre-empts ("last call wins") any runNow,
+   * pending request or running worker for the same TaskId.
+   */
+  runNow<TResult>(taskId: string, fn: InstantFn<TResult>, options: RunNowOptions = {}): Promise<TResult> {
+    if (this.phase === 'stopped') return Promise.reject(new TaskCancelledError(taskId, 'shutdown'));
+    if (this.phase !== 'started') return Promise.reject(new NotStartedError('runNow()'));
+    const id = taskIdSchema.safeParse(taskId);
+    if (!id.success) return Promise.reject(ValidationError.fromZod(id.error, 'taskId'));
+    if (typeof fn !== 'function') return Promise.reject(new ValidationError('fn', 'must be a function'));
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(new TaskCancelledError(taskId, 'cancelled'));
+
+    return new Promise<TResult>((resolve, reject) => {
+      const ticket = ++this.nextTicket;
+      const entry = this.live.get(taskId) ?? this.spawn(taskId, {});
+      const onAbort = () => entry.actor.send({ type: 'CALLER_ABORTED', ticket });
+      const instant: InstantRun = {
+        ticket,
+        fn,
+        settle: (outcome: Outcome) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (outcome.ok) resolve(outcome.value as TResult);
+          else reject(outcome.error);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      entry.actor.send({ type: 'RUN_NOW', instant });
+    });
+  }
+
+  /** Cancels the TaskId's work and forgets its stored request; resolves once that is stored. */
+  async cancel(taskId: string): Promise<void> {
+    const id = taskIdSchema.safeParse(taskId);
+    if (!id.success) throw ValidationError.fromZod(id.error, 'taskId');
+    const entry = this.live.get(taskId);
+    if (entry) entry.actor.send({ type: 'CANCEL', reason: 'cancelled' });
+    else this.persister.delete(taskId); // stored but not restored yet (before start)
+    return this.persister.written();
+  }
+
+  async cancelAll(): Promise<void> {
+    for (const entry of [...this.live.values()]) entry.actor.send({ type: 'CANCEL', reason: 'cancelled' });
+    return this.persister.written();
+  }
+
+  /** The task's current snapshot, a finished task's last one, or undefined. */
+  getTask(taskId: string): TaskSnapshot | undefined {
+    const entry = this.live.get(taskId);
+    return entry ? this.viewOf(entry) : this.finished.get(taskId);
+  }
+
+  /** Every live task, then the finished ones still retained. */
+  listTasks(): TaskSnapshot[] {
+    const live = [...this.live.values()].map((entry) => this.viewOf(entry));
+    const liveIds = new Set(this.live.keys());
+    return [...live, ...[...this.finished.values()].filter((s) => !liveIds.has(s.taskId))];
+  }
+
+  /** Calls `listener` with each new snapshot (of one TaskId when given). Returns unsubscribe. */
+  subscribe(listener: TaskListener, options: { taskId?: string } = {}): () => void {
+    return this.listeners.add(listener, options.taskId);
+  }
+
+  /** The live XState actor for a TaskId, for devtools and hooks. */
+  actorOf(taskId: string): TaskActor | undefined {
+    return this.live.get(taskId)?.actor;
+  }
+
+  /** The conditions the platform reports now. */
+  currentConditions(): Readonly<Conditions> {
+    return this.conditions;
+  }
+
+  /**
+   * Cancels everything with reason 'shutdown' (stored work stays stored), aborts running
+   * workers and waits up to `timeoutMs` for them to settle.
+   */
+  shutdown(options: ShutdownOptions = {}): Promise<void> {
+    this.shutdownPromise ??= this.stop(options.timeoutMs ?? 10_000);
+    return this.shutdownPromise;
+  }
+
+  private async stop(timeoutMs: number): Promise<void> {
+    this.phase = 'stopped';
+    this.unsubscribePlatform?.();
+    this.unsubscribePlatform = null;
+    for (const entry of [...this.live.values()]) entry.actor.send({ type: 'CANCEL', reason: 'shutdown' });
+    if (this.inflight.size > 0) {
+      let timer: unknown;
+      const timedOut = new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, timeoutMs)));
+      await Promise.race([Promise.allSettled([...this.inflight]), timedOut]);
+      this.clock.clearTimeout(timer);
+      if (this.inflight.size > 0) this.logger.warn(`errand: ${this.inflight.size} worker(s) still running after shutdown timeout`);
+    }
+    await this.persister.written().catch(() => {});
+    await this.store.close?.();
+  }
+
+  private assertOpen(): void {
+    if (this.phase === 'stopped') throw new TaskCancelledError('(orchestrator)', 'shutdown');
+  }
+
+  /** 'email.send/42' runs the worker registered as 'email.send': one definition, many TaskIds. */
+  private definitionFor(taskId: string): TaskDefinition | undefined {
+    const slash = taskId.indexOf('/');
+    return this.registry.get(taskId) ?? (slash > 0 ? this.registry.get(taskId.slice(0, slash)) : undefined);
+  }
+
+  private track(work: Promise<unknown>): void {
+    this.inflight.add(work);
+    const done = () => void this.inflight.delete(work);
+    work.then(done, done);
+  }
+
+  private restore(record: TaskRecord): void {
+    if (this.live.has(record.taskId)) return; // this process already scheduled newer work
+    if (record.request.ephemeral) {
+      this.persister.delete(record.taskId);
+      return;
+    }
+    const definition = this.definitionFor(record.taskId);
+    if (!definition) {
+      this.logger.warn(`errand: stored work for unregistered task ${record.taskId} left in the store`);
+      return;
+    }
+    // A record saved while running or constrained is due now (at-least-once); its attempt count stays.
+    const dueNow = record.status === 'running' || record.status === 'constrained';
+    this.spawn(record.taskId, {
+      work: { request: record.request, run: definition.run },
+      attempt: record.attempt,
+      nextRunAt: dueNow ? this.clock.now() : (record.nextRunAt ?? this.clock.now()),
+    });
+  }
+
+  private spawn(taskId: string, seed: Omit<TaskInput, 'taskId' | 'env'>): TaskEntry {
+    const actor = createActor(taskMachine, {
+      input: { taskId, env: this.env, ...seed },
+      parent: this.hosts.next(),
+      id: taskId,
+    });
+    const entry: TaskEntry = { actor, stored: null, view: null };
+    this.live.set(taskId, entry);
+    this.finished.delete(taskId);
+    actor.subscribe({
+      next: (snapshot) => this.onTransition(entry, snapshot),
+      error: (error) => this.logger.error(`errand: task ${taskId} actor failed`, error),
+    });
+    actor.start();
+    return entry;
+  }
+
+  private onTransition(entry: TaskEntry, snapshot: TaskMachineSnapshot): void {
+    const status = snapshot.value;
+    const { taskId, work } = snapshot.context;
+    this.persist(entry, snapshot);
+    if (status === 'constrained' || (status === 'running' && work && hasConstraints(work.request.constraints))) {
+      this.watching.add(entry.actor);
+    } else {
+      this.watching.delete(entry.actor);
+    }
+    const final = snapshot.status === 'done';
+    if (final) {
+      this.live.delete(taskId);
+      this.finished.set(this.viewOf(entry, snapshot));
+    }
+    if (this.listeners.wants(taskId)) {
+      this.listeners.notify(this.viewOf(entry, snapshot), (error) =>
+        this.logger.error('errand: subscriber threw', error),
+      );
+    }
+  }
+
+  private persist(entry: TaskEntry, snapshot: TaskMachineSnapshot): void {
+    const status = snapshot.value;
+    const { taskId, work, attempt, nextRunAt, cancelReason } = snapshot.context;
+    if (work && PERSISTED.has(status)) {
+      const s = entry.stored;
+      if (s && s.status === status && s.attempt === attempt && s.nextRunAt === nextRunAt && s.work === work) return;
+      const persistedStatus = status as PersistedStatus;
+      entry.stored = { status: persistedStatus, attempt, nextRunAt, work };
+      this.persister.put({
+        version: 1,
+        taskId,
+        request: work.request,
+        attempt,
+        nextRunAt,
+        status: persistedStatus,
+        updatedAt: this.clock.now(),
+      });
+      return;
+    }
+    // Shutdown keeps stored work for the next start; everything else that ends forgets it.
+    if (entry.stored && !(status === 'cancelled' && cancelReason === 'shutdown')) {
+      this.persister.delete(taskId);
+    }
+    entry.stored = null;
+  }
+
+  private viewOf(entry: TaskEntry, snapshot: TaskMachineSnapshot = entry.actor.getSnapshot()): TaskSnapshot {
+    if (entry.view?.from !== snapshot) entry.view = { from: snapshot, snapshot: toTaskSnapshot(snapshot) };
+    return entry.view.snapshot;
+  }
+
+  private onPlatformEvent(event: PlatformEvent): void {
+    this.conditions = applyPlatformEvent(this.conditions, event);
+    for (const actor of [...this.watching]) actor.send({ type: 'CONDITIONS_CHANGED' });
+  }
+}
+
+/** Creates an orchestrator; register tasks, then `start()`. */
+export function createOrchestrator(options: OrchestratorOptions = {}): Orchestrator {
+  return new Orchestrator(options);
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/** Longest delay errand accepts (about 10 years): keeps arithmetic on ms timestamps exact. */
+export const MAX_DELAY_MS = 10 * 365 * 24 * 60 * 60 * 1000;
+
+const delayMs = z.number().int().min(0).max(MAX_DELAY_MS);
+
+export const taskIdSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._\-/]*$/,
+    'must start with a letter or digit and use only letters, digits, ".", "_", "-" and "/"',
+  );
+
+export const constraintsSchema = z
+  .object({
+    /** 'any' needs a connection, 'unmetered' one that is not metered. */
+    network: z.enum(['none', 'any', 'unmetered']).default('none'),
+    charging: z.boolean().default(false),
+    batteryNotLow: z.boolean().default(false),
+    idle: z.boolean().default(false),
+    foreground: z.boolean().default(false),
+  })
+  .strict();
+
+export const backoffSchema = z
+  .object({
+    policy: z.enum(['exponential', 'linear']).default('exponential'),
+    initialDelayMs: delayMs.default(1_000),
+    maxDelayMs: delayMs.default(300_000),
+    maxAttempts: z.number().int().min(1).max(1_000_000).default(5),
+    /** Fraction (0..1) by which a delay may randomly shrink; 0 turns jitter off. */
+    jitter: z.number().min(0).max(1).default(0),
+  })
+  .strict()
+  .refine((b) => b.maxDelayMs >= b.initialDelayMs, {
+    path: ['maxDelayMs'],
+    message: 'must be at least initialDelayMs',
+  });
+
+const requestShape = {
+  taskId: taskIdSchema,
+  kind: z.enum(['oneTime', 'periodic']).default('oneTime'),
+  input: z.unknown().optional(),
+  initialDelayMs: delayMs.default(0),
+  /** Periodic only: time from the end of one run to the next. */
+  intervalMs: delayMs.min(1).optional(),
+  constraints: constraintsSchema.prefault({}),
+  backoff: backoffSchema.prefault({}),
+  ephemeral: z.boolean().default(false),
+};
+
+function checkPeriodic(
+  request: { kind: 'oneTime' | 'periodic'; intervalMs?: number | undefined },
+  ctx: z.core.$RefinementCtx,
+): void {
+  if (request.kind === 'periodic' && request.intervalMs === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['intervalMs'], message: 'is required for periodic work' });
+  }
+  if (request.kind === 'oneTime' && request.intervalMs !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['intervalMs'], message: 'only applies to periodic work' });
+  }
+}
+
+/** What callers pass to `schedule()`. */
+export const scheduleRequestSchema = z
+  .object({ ...requestShape, onConflict: z.enum(['replace', 'keep']).default('replace') })
+  .strict()
+  .superRefine(checkPeriodic);
+
+/** A request as the machine and the stores keep it (defaults applied, no conflict policy). */
+export const taskRequestSchema = z.object(requestShape).strict().superRefine(checkPeriodic);
+
+export const persistedStatusSchema = z.enum(['pending', 'constrained', 'running', 'backoff']);
+
+/** errand's own versioned record of scheduled work; stores keep this, never XState internals. */
+export const taskRecordSchema = z
+  .object({
+    version: z.literal(1),
+    taskId: taskIdSchema,
+    request: taskRequestSchema,
+    /** Attempts started so far for this request (a record saved while running counts that attempt). */
+    attempt: z.number().int().min(0),
+    nextRunAt: z.number().nullable(),
+    status: persistedStatusSchema,
+    updatedAt: z.number(),
+  })
+  .strict();
+
+export type ScheduleRequest = z.input<typeof scheduleRequestSchema>;
+export type TaskRequest = z.output<typeof taskRequestSchema>;
+export type Constraints = z.output<typeof constraintsSchema>;
+export type BackoffPolicy = z.output<typeof backoffSchema>;
+export type TaskRecord = z.output<typeof taskRecordSchema>;
+export type PersistedStatus = z.output<typeof persistedStatusSchema>;

@@ -1,0 +1,3 @@
+export { TestClock, testClock } from './test-clock.js';
+export { testPlatform, type TestPlatform } from './test-platform.js';
+export { memoryStore, type MemoryStore } from '../../adapters/stores/memory-store.js';

@@ -1,0 +1,61 @@
+import type { ConstraintName } from './conditions.js';
+import type { CancelReason } from './errors.js';
+import type { WorkResult } from './work-result.js';
+
+export type TaskStatus = 'pending' | 'constrained' | 'running' | 'backoff' | 'cancelled' | 'done';
+
+/** How finished work ended: the value it returned, or the error it ended with. */
+export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** What a scheduled worker receives. */
+export interface WorkContext<TInput = unknown> {
+  taskId: string;
+  input: TInput;
+  /** Aborted when the task is cancelled, pre-empted, shut down or its constraints stop holding. */
+  signal: AbortSignal;
+  /** 1 on the first run, 2 on the first retry, ... */
+  attempt: number;
+  /** Report progress as a fraction from 0 to 1; shows in `getTask(id).progress`. */
+  setProgress(progress: number): void;
+}
+
+/** A scheduled worker: return a value for success, a WorkResult to retry or fail, or throw to retry. */
+export type WorkerFn<TInput = unknown, TOutput = unknown> = (
+  context: WorkContext<TInput>,
+) => TOutput | WorkResult | Promise<TOutput | WorkResult>;
+
+/** What the function given to `runNow` receives. */
+export interface InstantContext {
+  taskId: string;
+  /** Aborted when the caller's signal aborts, a newer runNow pre-empts this one, or on cancel/shutdown. */
+  signal: AbortSignal;
+}
+
+export type InstantFn<TResult> = (context: InstantContext) => TResult | Promise<TResult>;
+
+/** A read-only view of one task, stable by reference until the task changes. */
+export interface TaskSnapshot {
+  taskId: string;
+  status: TaskStatus;
+  /** Attempts started for the current request (runNow counts as 1). */
+  attempt: number;
+  /** When the task next becomes due (epoch ms on the orchestrator's clock), in `pending` and `backoff`. */
+  nextRunAt: number | null;
+  /** Last value given to `setProgress` during the current run. */
+  progress: number | null;
+  /** The constraints holding the task back, in `constrained`. */
+  unmetConstraints: readonly ConstraintName[];
+  /** In `done`: how it ended. For periodic work: how the last run ended. */
+  outcome: Outcome | null;
+  /** In `cancelled`: why. */
+  cancelReason: CancelReason | null;
+  kind: 'oneTime' | 'periodic' | 'instant';
+}
+
+/** Where errand writes what it is doing; `console` fits. */
+export interface Logger {
+  debug?(message: string, details?: unknown): void;
+  info?(message: string, details?: unknown): void;
+  warn(message: string, details?: unknown): void;
+  error(message: string, details?: unknown): void;
+}

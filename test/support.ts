@@ -1,0 +1,35 @@
+import { createOrchestrator, type OrchestratorOptions } from '../src/index.js';
+import { memoryStore, testClock, testPlatform } from '../src/testing/index.js';
+
+/** An orchestrator on a simulated clock, a hand-driven platform and an inspectable memory store. */
+export function setup(options: Partial<OrchestratorOptions> & { conditions?: Parameters<typeof testPlatform>[0] } = {}) {
+  const clock = testClock();
+  const platform = testPlatform(options.conditions);
+  const store = memoryStore();
+  const logged: { level: string; message: string; details: unknown }[] = [];
+  const logger = {
+    warn: (message: string, details?: unknown) => void logged.push({ level: 'warn', message, details }),
+    error: (message: string, details?: unknown) => void logged.push({ level: 'error', message, details }),
+  };
+  const orchestrator = createOrchestrator({ clock, platform, store, logger, ...options });
+  return { orchestrator, clock, platform, store, logged };
+}
+
+/** A promise whose settlement a test controls. */
+export function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Resolves when `signal` aborts. */
+export function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
