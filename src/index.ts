@@ -20,7 +20,7 @@ export {
   type ConstraintName,
   type PlatformEvent,
 } from './conditions.js';
-export type { PlatformPort, StorePort, StoreBatch } from './ports.js';
+export type { PlatformPort, StorePort, StoreBatch, StoreLoad, QuarantinedRecord } from './ports.js';
 export {
   scheduleRequestSchema,
   taskRequestSchema,

@@ -16,7 +16,7 @@ import type { InputSchema, RawInputOf, TaskDefinition } from './define-task.js';
 import { AlreadyStartedError, NotStartedError, TaskCancelledError, ValidationError } from './errors.js';
 import { FinishedTasks, TaskListeners, type TaskListener } from './listeners.js';
 import { Persister } from './persister.js';
-import type { PlatformPort, StorePort } from './ports.js';
+import type { PlatformPort, QuarantinedRecord, StorePort } from './ports.js';
 import { scheduleRequestSchema, taskIdSchema, type PersistedStatus, type ScheduleRequest, type TaskRecord } from './schemas.js';
 import { toTaskSnapshot } from './task-snapshot.js';
 import type { InstantFn, Logger, Outcome, TaskSnapshot, WorkerFn } from './types.js';
@@ -90,6 +90,7 @@ export class Orchestrator<TTasks extends TaskMap = TaskMap> {
   private unsubscribePlatform: (() => void) | null = null;
   private shutdownPromise: Promise<void> | null = null;
   private nextTicket = 0;
+  private readonly quarantined: QuarantinedRecord[] = [];
 
   constructor(private readonly options: OrchestratorOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -134,7 +135,11 @@ export class Orchestrator<TTasks extends TaskMap = TaskMap> {
   async start(): Promise<void> {
     if (this.phase !== 'created') throw new AlreadyStartedError('start()');
     this.phase = 'starting';
-    const records = await this.store.load();
+    const { records, quarantined } = await this.store.load();
+    for (const item of quarantined) {
+      this.quarantined.push(item);
+      this.logger.warn(`errand: stored record ${item.key} quarantined: ${item.reason}`);
+    }
     for (const record of records) this.restore(record);
     // Ephemeral records are erased durably before anything can dispatch.
     await this.persister.written();
@@ -232,6 +237,11 @@ export class Orchestrator<TTasks extends TaskMap = TaskMap> {
   /** The live XState actor for a TaskId, for devtools and hooks. */
   actorOf(taskId: string): TaskActor | undefined {
     return this.live.get(taskId)?.actor;
+  }
+
+  /** What the orchestrator noticed that needs a person: records quarantined at start, live counts. */
+  diagnostics(): { quarantined: readonly QuarantinedRecord[]; liveTasks: number; runningWorkers: number } {
+    return { quarantined: [...this.quarantined], liveTasks: this.live.size, runningWorkers: this.inflight.size };
   }
 
   /** The conditions the platform reports now. */

@@ -14,9 +14,23 @@ export interface StoreBatch {
   delete: string[];
 }
 
+/** A stored record that failed validation on load: set aside, not deleted, not run. */
+export interface QuarantinedRecord {
+  /** The store's key for it (usually the TaskId). */
+  key: string;
+  /** Why it was set aside (the first validation issue, or the parse error). */
+  reason: string;
+}
+
+export interface StoreLoad {
+  records: TaskRecord[];
+  quarantined: QuarantinedRecord[];
+}
+
 /** Keeps scheduled work across restarts. Adapters live in `adapters/stores`. */
 export interface StorePort {
-  load(): Promise<TaskRecord[]>;
+  /** Every valid record; invalid ones are moved aside and listed in `quarantined`. */
+  load(): Promise<StoreLoad>;
   write(batch: StoreBatch): Promise<void>;
   close?(): Promise<void>;
 }

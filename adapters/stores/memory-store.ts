@@ -12,7 +12,7 @@ export function memoryStore(initial: Iterable<TaskRecord> = []): MemoryStore {
   for (const record of initial) byId.set(record.taskId, record);
   return {
     async load() {
-      return [...byId.values()];
+      return { records: [...byId.values()], quarantined: [] };
     },
     async write(batch: StoreBatch) {
       for (const taskId of batch.delete) byId.delete(taskId);
