@@ -59,12 +59,15 @@ export function startRun(context: TaskContext, run: ActiveRun, send: Send): void
     });
   })();
   env.track(result);
+  // An aborted run was already left behind by the machine; its result goes nowhere.
   result.then(
     (output) => {
+      if (run.settled) return;
       run.settled = true;
       send({ type: 'WORK_DONE', runId, output });
     },
     (error: unknown) => {
+      if (run.settled) return;
       run.settled = true;
       send({ type: 'WORK_FAILED', runId, error });
     },

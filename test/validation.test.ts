@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineTask, ValidationError } from '../src/index.js';
+import { setup } from './support.js';
+
+async function fieldOf(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ValidationError);
+  return (error as ValidationError).field;
+}
+
+describe('validation', () => {
+  it('names the offending field and stores nothing', async () => {
+    const { orchestrator, store, clock } = setup();
+    let runs = 0;
+    orchestrator.register(
+      defineTask({ id: 'app.sync', input: z.object({ since: z.date() }), run: async () => void runs++ }),
+    );
+    await orchestrator.start();
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ taskId: '' }, 'taskId'],
+      [{ taskId: 'has space' }, 'taskId'],
+      [{ taskId: 'nobody.registered' }, 'taskId'],
+      [{ taskId: 'app.sync', input: { since: 'yesterday' } }, 'input.since'],
+      [{ taskId: 'app.sync', input: { since: new Date() }, initialDelayMs: -1 }, 'initialDelayMs'],
+      [{ taskId: 'app.sync', input: { since: new Date() }, backoff: { maxAttempts: 0 } }, 'backoff.maxAttempts'],
+      [{ taskId: 'app.sync', input: { since: new Date() }, backoff: { initialDelayMs: 10, maxDelayMs: 5 } }, 'backoff.maxDelayMs'],
+      [{ taskId: 'app.sync', input: { since: new Date() }, backoff: { jitter: 2 } }, 'backoff.jitter'],
+      [{ taskId: 'app.sync', input: { since: new Date() }, constraints: { network: 'wifi' } }, 'constraints.network'],
+      [{ taskId: 'app.sync', input: { since: new Date() }, kind: 'periodic' }, 'intervalMs'],
+      [{ taskId: 'app.sync', input: { since: new Date() }, intervalMs: 5 }, 'intervalMs'],
+      [{ taskId: 'app.sync', input: { since: new Date() }, onConflict: 'merge' }, 'onConflict'],
+      [{ taskId: 'app.sync', input: { since: new Date() }, colour: 'red' }, '(root)'],
+    ];
+    for (const [request, field] of cases) {
+      // @ts-expect-error deliberately bad requests
+      expect(await fieldOf(orchestrator.schedule(request)), JSON.stringify(request)).toBe(field);
+    }
+    await clock.flush();
+    expect(store.records()).toEqual([]);
+    expect(orchestrator.listTasks()).toEqual([]);
+    expect(runs).toBe(0);
+  });
+
+  it('rejects bad task definitions and registrations', () => {
+    const { orchestrator } = setup();
+    expect(() => defineTask({ id: '', run: async () => {} })).toThrow(ValidationError);
+    orchestrator.register('a', async () => {});
+    expect(() => orchestrator.register('a', async () => {})).toThrow(/already registered/);
+    expect(() => orchestrator.register('a/b', async () => {})).toThrow(ValidationError);
+  });
+
+  it('infers input types from the zod schema', async () => {
+    const { orchestrator } = setup();
+    const typed = orchestrator.register(
+      defineTask({ id: 'typed', input: z.object({ n: z.number() }), run: async ({ input }) => input.n * 2 }),
+    );
+    await typed.start();
+    await typed.schedule({ taskId: 'typed', input: { n: 1 } });
+    // @ts-expect-error n must be a number
+    await expect(typed.schedule({ taskId: 'typed', input: { n: 'one' } })).rejects.toBeInstanceOf(ValidationError);
+  });
+});
