@@ -20,9 +20,9 @@ describe('systemClock', () => {
     vi.useFakeTimers({ now: 0 });
     let fired = 0;
     const long = systemClock.setTimeout(() => fired++, 3_000_000_000);
-    const short = systemClock.setTimeout(() => fired++, 10);
     vi.advanceTimersByTime(2_200_000_000); // the long timer has re-armed once
     systemClock.clearTimeout(long);
+    const short = systemClock.setTimeout(() => fired++, 10);
     systemClock.clearTimeout(short);
     vi.advanceTimersByTime(4_000_000_000);
     expect(fired).toBe(0);
