@@ -1,0 +1,71 @@
+// `npm start`: a few tasks on the real clock, printing every lifecycle transition as it happens.
+import { z } from 'zod';
+import { createOrchestrator, defineTask, type TaskSnapshot } from '../src/index.js';
+
+const started = Date.now();
+const stamp = () => `+${((Date.now() - started) / 1000).toFixed(3)}s`.padEnd(9);
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+  });
+
+const flakyUpload = defineTask({
+  id: 'demo.upload',
+  input: z.object({ file: z.string() }),
+  run: async ({ input, attempt, signal }) => {
+    await sleep(50, signal);
+    if (attempt < 3) throw new Error(`upload of ${input.file} failed (attempt ${attempt})`);
+    return `${input.file} uploaded`;
+  },
+});
+
+let beats = 0;
+const heartbeat = defineTask({ id: 'demo.heartbeat', run: async () => ++beats });
+
+const orchestrator = createOrchestrator();
+orchestrator.register(flakyUpload).register(heartbeat);
+
+const last = new Map<string, string>();
+orchestrator.subscribe((task: TaskSnapshot) => {
+  // Every snapshot is a transition; running → running is a runNow pre-empting the one in flight.
+  const from = last.get(task.taskId) ?? '·';
+  last.set(task.taskId, task.status);
+  const detail =
+    task.status === 'done'
+      ? task.outcome?.ok
+        ? `→ ${JSON.stringify(task.outcome.value)}`
+        : `→ ${String(task.outcome?.error)}`
+      : task.status === 'backoff' && task.nextRunAt
+        ? `retry in ${task.nextRunAt - Date.now()} ms`
+        : task.status === 'cancelled'
+          ? `(${task.cancelReason})`
+          : '';
+  console.log(`${stamp()} ${task.taskId.padEnd(16)} ${from.padEnd(11)} → ${task.status.padEnd(11)} attempt ${task.attempt} ${detail}`);
+});
+
+await orchestrator.start();
+
+await orchestrator.schedule({
+  taskId: 'demo.upload',
+  input: { file: 'report.pdf' },
+  backoff: { policy: 'exponential', initialDelayMs: 200, maxAttempts: 5 },
+});
+await orchestrator.schedule({ taskId: 'demo.heartbeat', kind: 'periodic', intervalMs: 300 });
+
+// Two saves in quick succession: the second pre-empts the first ("last call wins").
+const save = (draft: string) =>
+  orchestrator.runNow('demo.save', async ({ signal }) => {
+    await sleep(100, signal);
+    return `saved ${draft}`;
+  });
+const first = save('draft 1');
+const second = save('draft 2');
+const [a, b] = await Promise.allSettled([first, second]);
+console.log(`${stamp()} first save:  ${a.status === 'rejected' ? `rejected, ${(a.reason as Error).name} (${(a.reason as { reason?: string }).reason})` : a.value}`);
+console.log(`${stamp()} second save: ${b.status === 'fulfilled' ? b.value : 'rejected'}`);
+
+await new Promise((resolve) => setTimeout(resolve, 1_000));
+await orchestrator.cancel('demo.heartbeat');
+console.log(`${stamp()} heartbeat ran ${beats} times before it was cancelled`);
+await orchestrator.shutdown();
