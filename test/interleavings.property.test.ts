@@ -1,0 +1,96 @@
+/**
+ * Property: whatever the interleaving of schedule / runNow / caller aborts / cancel /
+ * cancelAll / platform events / clock moves / worker settlements over 2-3 TaskIds of one
+ * registered task ('job/a' runs the worker registered as 'job'), ending with shutdown():
+ *
+ *  1. at most one worker call runs per TaskId at any moment (scheduled worker and runNow
+ *     functions alike). A call runs from its invocation until its promise settles or its
+ *     AbortSignal aborts, whichever comes first (see WorkerTracker); test workers honour
+ *     the signal by rejecting at once.
+ *  2. every runNow caller's promise settles exactly once, with its own function's result,
+ *     its own function's error, or a TaskCancelledError; schedule/cancel/cancelAll resolve.
+ *  3. after shutdown (and a flush, without moving time) no timer is left on the test clock,
+ *     no worker call is still running, and getTask() of every TaskId is final or undefined.
+ *
+ * Only the simulated clock moves time; nothing here depends on real time. A failure prints
+ * fast-check's shrunk scenario and a trace of the actions and worker calls it made.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { TaskCancelledError } from '../src/index.js';
+import { scenario, type Scenario } from './property/actions.js';
+import { describeError, Harness } from './property/harness.js';
+
+const FINAL = new Set(['done', 'cancelled']);
+/** PROPERTY_RUNS (and PROPERTY_MAX_ACTIONS, see actions.ts) widen the search locally. */
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
+
+class PropertyViolation extends Error {
+  constructor(message: string, trace: readonly string[]) {
+    const tail = trace.length > 120 ? ['...', ...trace.slice(-120)] : trace;
+    super(`${message}\n--- trace ---\n${tail.join('\n')}`);
+  }
+}
+
+async function check(s: Scenario): Promise<void> {
+  const h = new Harness(s);
+  await h.start();
+  const fail = (message: string): never => {
+    throw new PropertyViolation(message, h.trace);
+  };
+
+  for (const [step, action] of s.actions.entries()) {
+    await h.apply(action, step);
+    // (1) checked after every action, so the shrunk counterexample ends near the overlap.
+    if (h.tracker.violations.length > 0) fail(`two workers for one TaskId: ${h.tracker.violations.join('; ')}`);
+  }
+
+  const stopped = await h.shutdown();
+  if (h.tracker.violations.length > 0) fail(`two workers for one TaskId: ${h.tracker.violations.join('; ')}`);
+  if (!stopped) fail('shutdown() did not resolve although every worker honours its signal');
+
+  // (2) every runNow caller settled exactly once, with something it may be given.
+  for (const instant of h.instants) {
+    const label = `runNow #${instant.index} on ${instant.taskId}`;
+    if (instant.settleCount !== 1) fail(`${label} settled ${instant.settleCount} times`);
+    const { settled, produced } = instant;
+    if (!settled) return fail(`${label} has no settlement`);
+    if (settled.ok) {
+      if (!produced?.ok || produced.value !== settled.value) {
+        fail(`${label} resolved with ${String(settled.value)}, which its function did not return`);
+      }
+    } else if (!(settled.error instanceof TaskCancelledError)) {
+      if (produced?.ok !== false || produced.error !== settled.error) {
+        fail(`${label} rejected with ${describeError(settled.error)}, which its function did not throw`);
+      }
+    }
+  }
+  for (const other of h.others) {
+    if (other.state !== 'resolved') fail(`${other.what} ${other.state}${other.error ? `: ${describeError(other.error)}` : ''}`);
+  }
+
+  // (3) nothing left behind.
+  const timers = h.clock.pendingTimers();
+  if (timers !== 0) fail(`${timers} timer(s) still pending on the test clock after shutdown (next due at ${h.clock.nextDueAt()})`);
+  if (h.tracker.totalRunning() !== 0) fail(`${h.tracker.totalRunning()} worker call(s) still running after shutdown`);
+  if (h.waitingCount() !== 0) fail(`${h.waitingCount()} deferred worker(s) neither released nor aborted`);
+  const { orchestrator, platform, logged } = h.env;
+  for (const taskId of s.taskIds) {
+    const status = orchestrator.getTask(taskId)?.status;
+    if (status !== undefined && !FINAL.has(status)) fail(`getTask('${taskId}') is ${status} after shutdown`);
+  }
+  const diagnostics = orchestrator.diagnostics();
+  if (diagnostics.liveTasks !== 0 || diagnostics.runningWorkers !== 0) {
+    fail(`after shutdown: ${diagnostics.liveTasks} live task(s), ${diagnostics.runningWorkers} running worker(s)`);
+  }
+  if (platform.subscribers() !== 0) fail('still subscribed to the platform after shutdown');
+  const problems = logged.filter((entry) => entry.level === 'error' || entry.message.includes('still running'));
+  if (problems.length > 0) fail(`logged: ${problems.map((p) => p.message).join('; ')}`);
+}
+
+describe('interleavings (property)', () => {
+  it('keep one worker per TaskId, settle every caller and leave nothing behind', async () => {
+    await fc.assert(fc.asyncProperty(scenario, check), { numRuns: RUNS });
+    expect(true).toBe(true);
+  });
+});
