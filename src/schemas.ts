@@ -95,3 +95,15 @@ export type Constraints = z.output<typeof constraintsSchema>;
 export type BackoffPolicy = z.output<typeof backoffSchema>;
 export type TaskRecord = z.output<typeof taskRecordSchema>;
 export type PersistedStatus = z.output<typeof persistedStatusSchema>;
+
+const DEFAULT_CONSTRAINTS: Constraints = Object.freeze(constraintsSchema.parse({}));
+const DEFAULT_BACKOFF: BackoffPolicy = Object.freeze(backoffSchema.parse({}));
+const sameFields = <T extends object>(a: T, b: T) =>
+  (Object.keys(b) as Array<keyof T>).every((key) => a[key] === b[key]);
+
+/** Lets requests with default constraints and backoff share one frozen copy of each (memory per idle task). */
+export function shareDefaults(request: TaskRequest): TaskRequest {
+  if (sameFields(request.constraints, DEFAULT_CONSTRAINTS)) request.constraints = DEFAULT_CONSTRAINTS;
+  if (sameFields(request.backoff, DEFAULT_BACKOFF)) request.backoff = DEFAULT_BACKOFF;
+  return request;
+}
