@@ -66,3 +66,15 @@ export class WorkFailedError extends ErrandError {
     super(`task ${taskId} failed: ${reason}`);
   }
 }
+
+/** A store could not be opened: the file is not a database, is unreadable, or has a newer schema. */
+export class StoreOpenError extends ErrandError {
+  override name = 'StoreOpenError';
+  constructor(
+    readonly path: string,
+    reason: string,
+    override readonly cause?: unknown,
+  ) {
+    super(`cannot open errand store at ${path}: ${reason}`);
+  }
+}

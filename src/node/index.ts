@@ -1,0 +1,9 @@
+// errand/node: what only runs on Node (native addons, the file system).
+export {
+  sqliteStore,
+  SQLITE_SCHEMA_VERSION,
+  type SqliteStore,
+  type SqliteStoreOptions,
+  type SqliteQuarantineEntry,
+} from '../../adapters/stores/sqlite-store.js';
+export { StoreOpenError } from '../errors.js';
