@@ -1,6 +1,8 @@
 // `npm start`: a few tasks on the real clock, printing every lifecycle transition as it happens.
+// Work is kept in .errand/demo.db, so a second `npm start` finds the reminder the first one left.
 import { z } from 'zod';
 import { createOrchestrator, defineTask, type TaskSnapshot } from '../src/index.js';
+import { sqliteStore } from '../src/node/index.js';
 
 const started = Date.now();
 const stamp = () => `+${((Date.now() - started) / 1000).toFixed(3)}s`.padEnd(9);
@@ -22,9 +24,11 @@ const flakyUpload = defineTask({
 
 let beats = 0;
 const heartbeat = defineTask({ id: 'demo.heartbeat', run: async () => ++beats });
+const reminder = defineTask({ id: 'demo.reminder', run: async () => 'reminded' });
 
-const orchestrator = createOrchestrator();
-orchestrator.register(flakyUpload).register(heartbeat);
+const store = sqliteStore({ path: '.errand/demo.db' });
+const orchestrator = createOrchestrator({ store });
+orchestrator.register(flakyUpload).register(heartbeat).register(reminder);
 
 const last = new Map<string, string>();
 orchestrator.subscribe((task: TaskSnapshot) => {
@@ -45,6 +49,14 @@ orchestrator.subscribe((task: TaskSnapshot) => {
 });
 
 await orchestrator.start();
+const left = orchestrator.listTasks();
+console.log(
+  left.length === 0
+    ? `${stamp()} .errand/demo.db holds no work from an earlier run`
+    : `${stamp()} restored from .errand/demo.db: ${left
+        .map((t) => `${t.taskId} (${t.status}, due ${t.nextRunAt ? new Date(t.nextRunAt).toISOString() : 'now'})`)
+        .join(', ')}`,
+);
 
 await orchestrator.schedule({
   taskId: 'demo.upload',
@@ -68,4 +80,8 @@ console.log(`${stamp()} second save: ${b.status === 'fulfilled' ? b.value : 'rej
 await new Promise((resolve) => setTimeout(resolve, 1_000));
 await orchestrator.cancel('demo.heartbeat');
 console.log(`${stamp()} heartbeat ran ${beats} times before it was cancelled`);
+
+// Left for the next run: a reminder an hour from now ('keep' leaves one restored from an earlier run alone).
+await orchestrator.schedule({ taskId: 'demo.reminder', initialDelayMs: 3_600_000, onConflict: 'keep' });
 await orchestrator.shutdown();
+console.log(`${stamp()} shut down; run \`npm start\` again to see demo.reminder restored`);
