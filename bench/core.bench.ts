@@ -1,10 +1,14 @@
-// Issue 2 goals: 100k no-op oneTime tasks through the orchestrator vs p-queue (same run),
-// and heap bytes per idle pending task at 10k and 100k.
+// Issue 2 goals: 100k no-op oneTime tasks through the orchestrator vs p-queue (same run), and
+// heap bytes per idle pending task at 10k and 100k. A bare XState actor per task ("XState floor")
+// is measured beside them: it is what one actor per TaskId costs before errand adds anything.
 import PQueue from 'p-queue';
+import { createActor, fromTransition, setup, type AnyActorRef } from 'xstate';
 import { createOrchestrator } from '../src/index.js';
 
 const N = 100_000;
 const ROUNDS = 3;
+/** Stream mode submits this many tasks per macrotask instead of all 100k at once. */
+const CHUNK = 1_000;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 function collect(): void {
@@ -13,31 +17,59 @@ function collect(): void {
   gc();
 }
 
-async function pQueueRate(): Promise<number> {
-  const queue = new PQueue({ concurrency: Infinity });
+type Submit = (i: number) => void;
+/** Submits N tasks (all at once, or CHUNK per macrotask) and returns tasks/s until `done` resolves. */
+async function rate(submit: Submit, done: Promise<void>, stream: boolean): Promise<number> {
   const start = performance.now();
-  for (let i = 0; i < N; i++) void queue.add(async () => {});
-  await queue.onIdle();
+  for (let i = 0; i < N; i++) {
+    submit(i);
+    if (stream && i % CHUNK === CHUNK - 1) await new Promise((resolve) => setImmediate(resolve));
+  }
+  await done;
   return N / ((performance.now() - start) / 1000);
 }
 
-async function errandRate(): Promise<number> {
-  const orchestrator = createOrchestrator();
+function counter(): { tick: () => void; done: Promise<void> } {
   let finished = 0;
-  let allDone!: () => void;
-  const done = new Promise<void>((resolve) => (allDone = resolve));
-  orchestrator.register('noop', async () => {
-    if (++finished === N) allDone();
-  });
+  let resolve!: () => void;
+  const done = new Promise<void>((r) => (resolve = r));
+  return { tick: () => void (++finished === N && resolve()), done };
+}
+
+async function pQueueRate(stream: boolean): Promise<number> {
+  const queue = new PQueue({ concurrency: Infinity });
+  const { tick, done } = counter();
+  return rate((_) => void queue.add(async () => tick()), done, stream);
+}
+
+async function errandRate(stream: boolean): Promise<number> {
+  const orchestrator = createOrchestrator();
+  const { tick, done } = counter();
+  orchestrator.register('noop', async () => tick());
   await orchestrator.start();
-  const start = performance.now();
-  const stored: Promise<void>[] = [];
-  for (let i = 0; i < N; i++) stored.push(orchestrator.schedule({ taskId: `noop/${i}` }));
-  await Promise.all(stored);
-  await done;
-  const rate = N / ((performance.now() - start) / 1000);
+  const result = await rate((i) => void orchestrator.schedule({ taskId: `noop/${i}` }), done, stream);
   await orchestrator.shutdown();
-  return rate;
+  return result;
+}
+
+/** The least an XState actor per task can cost: create, run a no-op promise, reach a final state. */
+async function xstateFloorRate(stream: boolean): Promise<number> {
+  const { tick, done } = counter();
+  const machine = setup({
+    actions: {
+      run: ({ self }) => void Promise.resolve(tick()).then(() => self.send({ type: 'DONE' })),
+    },
+  }).createMachine({ initial: 'running', states: { running: { entry: 'run', on: { DONE: 'done' } }, done: { type: 'final' } } });
+  const hostLogic = fromTransition((state: null) => state, null);
+  let host: AnyActorRef = createActor(hostLogic).start();
+  return rate(
+    (i) => {
+      if (i % 32 === 0) host = createActor(hostLogic).start();
+      createActor(machine, { parent: host }).start();
+    },
+    done,
+    stream,
+  );
 }
 
 async function bytesPerIdleTask(count: number): Promise<number> {
@@ -58,23 +90,31 @@ async function bytesPerIdleTask(count: number): Promise<number> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-export default async function run(): Promise<void> {
-  const pq: number[] = [];
-  const er: number[] = [];
+async function measure(name: string, fn: () => Promise<number>): Promise<number> {
+  const runs: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     collect();
-    pq.push(await pQueueRate());
-    collect();
-    er.push(await errandRate());
+    runs.push(await fn());
   }
-  const p = median(pq);
-  const e = median(er);
-  console.log(`100k no-op oneTime tasks, median of ${ROUNDS} rounds`);
-  console.log(`  p-queue (concurrency Infinity): ${fmt(p)} tasks/s   [${pq.map(fmt).join(', ')}]`);
-  console.log(`  errand orchestrator:            ${fmt(e)} tasks/s   [${er.map(fmt).join(', ')}]`);
-  console.log(`  p-queue / errand:               ${(p / e).toFixed(1)}x   (goal: errand >= 40,000 tasks/s and within 6x)`);
+  console.log(`  ${name.padEnd(34)} ${fmt(median(runs)).padStart(9)} tasks/s   [${runs.map(fmt).join(', ')}]`);
+  return median(runs);
+}
+
+export default async function run(): Promise<void> {
+  for (const stream of [false, true]) {
+    console.log(
+      stream
+        ? `100k no-op oneTime tasks, streamed ${fmt(CHUNK)} per macrotask, median of ${ROUNDS}`
+        : `100k no-op oneTime tasks, all submitted at once, median of ${ROUNDS}`,
+    );
+    const p = await measure('p-queue (concurrency Infinity)', () => pQueueRate(stream));
+    const floor = await measure('XState floor (bare actor per task)', () => xstateFloorRate(stream));
+    const e = await measure('errand orchestrator', () => errandRate(stream));
+    console.log(`  p-queue / errand: ${(p / e).toFixed(1)}x, XState floor / errand: ${(floor / e).toFixed(1)}x`);
+    console.log('  (goal: errand >= 40,000 tasks/s and within 6x of p-queue)');
+  }
   for (const count of [10_000, 100_000]) {
     const bytes = await bytesPerIdleTask(count);
-    console.log(`  heap per idle pending task at ${fmt(count)}: ${fmt(bytes)} bytes   (goal: <= 4,096)`);
+    console.log(`heap per idle pending task at ${fmt(count)}: ${fmt(bytes)} bytes   (goal: <= 4,096)`);
   }
 }
