@@ -46,3 +46,20 @@ export type {
 export { memoryStore, type MemoryStore } from '../adapters/stores/memory-store.js';
 export { staticPlatform } from '../adapters/platforms/static-platform.js';
 export { taskMachine, type TaskActor, type TaskMachine } from '../machines/task-machine.js';
+export type {
+  BackgroundOptions,
+  BackgroundFn,
+  BackgroundItemFn,
+  MessageHandler,
+  InboxOptions,
+  ParallelInboxOptions,
+  Inbox,
+  RunForeverHandle,
+  IOWorkerModule,
+  IOOptions,
+  IOPoolOptions,
+  BackgroundDiagnostics,
+  BackgroundJobActor,
+  ForeverLoopActor,
+  InboxActor,
+} from './background/types.js';

@@ -10,6 +10,21 @@ import {
   type TaskMachineSnapshot,
 } from '../machines/task-machine.js';
 import { ActorHosts } from './actor-hosts.js';
+import {
+  BackgroundManager,
+  type BackgroundDiagnostics,
+  type BackgroundFn,
+  type BackgroundItemFn,
+  type BackgroundOptions,
+  type Inbox,
+  type InboxOptions,
+  type IOOptions,
+  type IOPoolOptions,
+  type IOWorkerModule,
+  type MessageHandler,
+  type ParallelInboxOptions,
+  type RunForeverHandle,
+} from './background/background-manager.js';
 import { systemClock, type Clock } from './clock.js';
 import { applyPlatformEvent, hasConstraints, unconstrainedConditions, type Conditions, type PlatformEvent } from './conditions.js';
 import type { InputSchema, RawInputOf, TaskDefinition } from './define-task.js';
@@ -91,6 +106,7 @@ export class Orchestrator<TTasks extends TaskMap = TaskMap> {
   private shutdownPromise: Promise<void> | null = null;
   private nextTicket = 0;
   private readonly quarantined: QuarantinedRecord[] = [];
+  private readonly background = new BackgroundManager(() => ({ hosts: this.hosts, logger: this.logger }));
 
   constructor(private readonly options: OrchestratorOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -244,6 +260,53 @@ export class Orchestrator<TTasks extends TaskMap = TaskMap> {
     return { quarantined: [...this.quarantined], liveTasks: this.live.size, runningWorkers: this.inflight.size };
   }
 
+  /**
+   * Runs `fn(signal)` in the background and returns at once. A throw or rejection is logged
+   * with the helper's name; `signal` aborts on shutdown.
+   */
+  fireAndForget(fn: BackgroundFn, options?: BackgroundOptions): void {
+    this.background.fireAndForget(fn, options);
+  }
+
+  /** Runs `fn(item, signal)` for every item, all concurrently, and returns at once. */
+  fireAndForgetAll<T>(items: Iterable<T>, fn: BackgroundItemFn<T>, options?: BackgroundOptions): void {
+    this.background.fireAndForgetAll(items, fn, options);
+  }
+
+  /**
+   * Runs blocking work on a pool of worker threads and returns at once: `module` (absolute
+   * path or file: URL) default-exports the function, called with a structured clone of
+   * `input`. Shutdown terminates its thread.
+   */
+  fireAndForgetIO(module: IOWorkerModule, input?: unknown, options?: IOOptions): void {
+    this.background.fireAndForgetIO(module, input, options);
+  }
+
+  /** Options for fireAndForgetIO's worker-thread pool; only before its first use. */
+  configureIO(options: IOPoolOptions): void {
+    this.background.configureIO(options);
+  }
+
+  /** Calls `fn(signal)` now and again `delayMs` after each call ends; a failure is logged and the loop goes on. */
+  runForever(fn: BackgroundFn, delayMs: number, options?: BackgroundOptions): RunForeverHandle {
+    return this.background.runForever(fn, delayMs, options);
+  }
+
+  /** An inbox whose messages `handler` takes one at a time, in arrival order. */
+  serialActor<T>(handler: MessageHandler<T>, options?: InboxOptions<T>): Inbox<T> {
+    return this.background.serialActor(handler, options);
+  }
+
+  /** An inbox whose messages `handler` takes concurrently, at most `concurrency` at once when given. */
+  parallelActor<T>(handler: MessageHandler<T>, options?: ParallelInboxOptions<T>): Inbox<T> {
+    return this.background.parallelActor(handler, options);
+  }
+
+  /** Live background helpers, their unsettled calls and the worker threads alive. */
+  backgroundDiagnostics(): BackgroundDiagnostics {
+    return this.background.diagnostics();
+  }
+
   /** The conditions the platform reports now. */
   currentConditions(): Readonly<Conditions> {
     return this.conditions;
@@ -263,6 +326,7 @@ export class Orchestrator<TTasks extends TaskMap = TaskMap> {
     this.unsubscribePlatform?.();
     this.unsubscribePlatform = null;
     for (const entry of [...this.live.values()]) entry.actor.send({ type: 'CANCEL', reason: 'shutdown' });
+    await this.background.shutdown((work) => this.track(work));
     if (this.inflight.size > 0) {
       let timer: unknown;
       const timedOut = new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, timeoutMs)));

@@ -1,0 +1,27 @@
+/**
+ * What one background helper's machine needs from the orchestrator: its name for logs,
+ * a way to report a failed call, and a way to let close/stop/shutdown wait for calls that
+ * outlive their (cancelled) actor. The machine stays a pure definition.
+ */
+export interface HelperEnvironment {
+  /** The helper's name (its `name` option, or its kind), in logs and as its actor's id. */
+  readonly name: string;
+  /** Reports a call of the helper's function that threw or rejected. */
+  failed(error: unknown, detail?: string): void;
+  /** Keeps `work` in view until it settles, so close/stop/shutdown can wait for it. */
+  track(work: Promise<unknown>): void;
+}
+
+/**
+ * Calls `call` on a later microtask (so the caller returns first), unless `signal` aborted by
+ * then, and tracks the call until it settles. A synchronous throw becomes a rejection.
+ */
+export function startCall(env: HelperEnvironment, signal: AbortSignal, call: () => unknown): Promise<unknown> {
+  const work = (async () => {
+    await undefined;
+    if (signal.aborted) return undefined;
+    return call();
+  })();
+  env.track(work);
+  return work;
+}
