@@ -1,0 +1,45 @@
+import type { TaskSnapshot } from '../types.js';
+
+/**
+ * Default time format: time of day in UTC ("09:30:05Z"). It reads the same on the server and
+ * in every browser, so server-rendered markup hydrates; pass `formatTime` for local time.
+ */
+export function formatTimeUtc(ms: number): string {
+  return `${new Date(ms).toISOString().slice(11, 19)}Z`;
+}
+
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'string') return error;
+  return 'failed';
+}
+
+/** A short description of what the task is doing or how it ended. */
+export function describeTask(task: TaskSnapshot, formatTime: (ms: number) => string = formatTimeUtc): string {
+  switch (task.status) {
+    case 'pending':
+      return task.nextRunAt === null ? 'waiting' : `due at ${formatTime(task.nextRunAt)}`;
+    case 'constrained':
+      return task.unmetConstraints.length > 0 ? `waiting for ${task.unmetConstraints.join(', ')}` : 'waiting for conditions';
+    case 'running':
+      return task.kind === 'instant' ? 'running now' : `attempt ${task.attempt}`;
+    case 'backoff':
+      return task.nextRunAt === null ? 'retrying' : `retry at ${formatTime(task.nextRunAt)}`;
+    case 'cancelled':
+      return task.cancelReason ?? 'cancelled';
+    case 'done':
+      if (!task.outcome) return 'finished';
+      return task.outcome.ok ? 'succeeded' : errorMessage(task.outcome.error);
+  }
+}
+
+/** Progress as a whole percentage (0..100), or null when there is nothing to show. */
+export function progressPercent(task: TaskSnapshot): number | null {
+  if (task.status === 'running' && task.progress !== null) return Math.round(Math.min(1, Math.max(0, task.progress)) * 100);
+  if (task.status === 'done' && task.outcome?.ok) return 100;
+  return null;
+}

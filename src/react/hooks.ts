@@ -1,0 +1,130 @@
+import { useCallback, useMemo, useRef, useSyncExternalStore } from 'react';
+import type { RunNowOptions } from '../orchestrator.js';
+import type { InstantFn, TaskSnapshot } from '../types.js';
+import { useOrchestrator } from './context.js';
+import type { BoundScheduleRequest, OrchestratorLike, TaskFilter, UseTaskResult } from './types.js';
+
+const NO_TASKS: readonly TaskSnapshot[] = Object.freeze([]);
+const noTask = (): undefined => undefined;
+const noTasks = (): readonly TaskSnapshot[] => NO_TASKS;
+
+/**
+ * The task's snapshot (undefined while there is none, and during server rendering) and actions
+ * bound to its TaskId. Re-renders only when that task changes.
+ */
+export function useTask(taskId: string): UseTaskResult {
+  const orchestrator = useOrchestrator();
+  const subscribe = useCallback(
+    (onChange: () => void) => orchestrator.subscribe(() => onChange(), { taskId }),
+    [orchestrator, taskId],
+  );
+  const getSnapshot = useCallback(() => orchestrator.getTask(taskId), [orchestrator, taskId]);
+  const task = useSyncExternalStore(subscribe, getSnapshot, noTask);
+  const actions = useMemo(
+    (): Omit<UseTaskResult, 'task'> => ({
+      runNow: <TResult>(fn: InstantFn<TResult>, options?: RunNowOptions) => orchestrator.runNow(taskId, fn, options),
+      schedule: (request: BoundScheduleRequest = {}) => orchestrator.schedule({ ...request, taskId }),
+      cancel: () => orchestrator.cancel(taskId),
+    }),
+    [orchestrator, taskId],
+  );
+  return useMemo((): UseTaskResult => ({ task, ...actions }), [task, actions]);
+}
+
+/**
+ * Counts changes to any task of one orchestrator while someone listens, so every `useTasks`
+ * shares one orchestrator subscription and lists are rebuilt only after something changed.
+ */
+class TaskListVersion {
+  private readonly listeners = new Set<() => void>();
+  private unsubscribe: (() => void) | null = null;
+  /** -1 while nobody listens: nothing tells us about changes then, so callers must rebuild. */
+  version = -1;
+
+  constructor(private readonly orchestrator: OrchestratorLike) {}
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    if (!this.unsubscribe) {
+      this.version = 0;
+      this.unsubscribe = this.orchestrator.subscribe(() => {
+        this.version++;
+        for (const l of [...this.listeners]) l();
+      });
+    }
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0 && this.unsubscribe) {
+        this.unsubscribe();
+        this.unsubscribe = null;
+        this.version = -1;
+      }
+    };
+  };
+}
+
+const versions = new WeakMap<OrchestratorLike, TaskListVersion>();
+
+function versionOf(orchestrator: OrchestratorLike): TaskListVersion {
+  let version = versions.get(orchestrator);
+  if (!version) versions.set(orchestrator, (version = new TaskListVersion(orchestrator)));
+  return version;
+}
+
+/** Applies a TaskFilter; exported for components that filter lists they already have. */
+export function matchesFilter(task: TaskSnapshot, filter: TaskFilter | undefined): boolean {
+  if (!filter) return true;
+  if (typeof filter === 'function') return filter(task);
+  const { status, kind, prefix } = filter;
+  if (status !== undefined && (typeof status === 'string' ? task.status !== status : !status.includes(task.status))) return false;
+  if (kind !== undefined && (typeof kind === 'string' ? task.kind !== kind : !kind.includes(task.kind))) return false;
+  if (prefix !== undefined && !task.taskId.startsWith(prefix)) return false;
+  return true;
+}
+
+function sameItems(a: readonly TaskSnapshot[], b: readonly TaskSnapshot[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+interface ListCache {
+  orchestrator: OrchestratorLike;
+  version: number;
+  filter: TaskFilter | undefined;
+  list: readonly TaskSnapshot[];
+}
+
+/**
+ * Every task the orchestrator knows (live, then retained finished ones), optionally filtered.
+ * The array keeps its identity until a task in it changes, joins or leaves, even when `filter`
+ * is a new function or object on every render.
+ */
+export function useTasks(filter?: TaskFilter): readonly TaskSnapshot[] {
+  const orchestrator = useOrchestrator();
+  const version = versionOf(orchestrator);
+  const cache = useRef<ListCache | null>(null);
+  const getSnapshot = useCallback((): readonly TaskSnapshot[] => {
+    const previous = cache.current;
+    if (
+      previous &&
+      previous.orchestrator === orchestrator &&
+      previous.filter === filter &&
+      version.version >= 0 &&
+      previous.version === version.version
+    ) {
+      return previous.list;
+    }
+    const all = orchestrator.listTasks();
+    const next = filter ? all.filter((task) => matchesFilter(task, filter)) : all;
+    const list =
+      previous && previous.orchestrator === orchestrator && sameItems(previous.list, next)
+        ? previous.list
+        : next.length === 0
+          ? NO_TASKS
+          : Object.freeze(next);
+    cache.current = { orchestrator, version: version.version, filter, list };
+    return list;
+  }, [orchestrator, version, filter]);
+  return useSyncExternalStore(version.subscribe, getSnapshot, noTasks);
+}

@@ -1,0 +1,21 @@
+// errand/react: hooks and components for errand's tasks. React (>= 18) is an optional peer dependency.
+export { OrchestratorProvider, useOrchestrator, type OrchestratorProviderProps } from './context.js';
+export { useTask, useTasks, matchesFilter } from './hooks.js';
+export {
+  TaskHistory,
+  recordTaskHistory,
+  useTaskTimeline,
+  type TaskHistoryOptions,
+  type TimelineEntry,
+} from './task-history.js';
+export {
+  TaskBoard,
+  TaskTimeline,
+  TaskProgress,
+  type TaskBoardProps,
+  type TaskTimelineProps,
+  type TaskProgressProps,
+} from './components.js';
+export { ErrandStyles, errandCss } from './styles.js';
+export { describeTask, formatTimeUtc, progressPercent } from './format.js';
+export type { OrchestratorLike, NowSource, TaskFilter, BoundScheduleRequest, UseTaskResult } from './types.js';
