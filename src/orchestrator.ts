@@ -32,7 +32,7 @@ import { AlreadyStartedError, NotStartedError, TaskCancelledError, ValidationErr
 import { FinishedTasks, TaskListeners, type TaskListener } from './listeners.js';
 import { Persister } from './persister.js';
 import type { PlatformPort, QuarantinedRecord, StorePort } from './ports.js';
-import { scheduleRequestSchema, taskIdSchema, type PersistedStatus, type ScheduleRequest, type TaskRecord } from './schemas.js';
+import { scheduleRequestSchema, shareDefaults, taskIdSchema, type PersistedStatus, type ScheduleRequest, type TaskRecord } from './schemas.js';
 import { toTaskSnapshot } from './task-snapshot.js';
 import type { InstantFn, Logger, Outcome, TaskSnapshot, WorkerFn } from './types.js';
 
@@ -73,8 +73,8 @@ export type ScheduleRequestFor<TTasks extends TaskMap, TId extends string> = Omi
 
 interface TaskEntry {
   readonly actor: TaskActor;
-  /** The persisted fields last written, to skip writes when only progress changed. */
-  stored: { status: PersistedStatus; attempt: number; nextRunAt: number | null; work: ScheduledWork } | null;
+  /** The record last written, to skip writes when only progress changed. */
+  record: TaskRecord | null;
   view: { from: TaskMachineSnapshot; snapshot: TaskSnapshot } | null;
 }
 
@@ -165,7 +165,16 @@ export class Orchestrator<TTasks extends TaskMap = TaskMap> {
   }
 
   /** Schedules work for a registered task; resolves once the request is stored. */
-  async schedule<TId extends string>(request: ScheduleRequestFor<TTasks, TId>): Promise<void> {
+  schedule<TId extends string>(request: ScheduleRequestFor<TTasks, TId>): Promise<void> {
+    // Not an async function: on the hot path that would wrap the store's promise in one more.
+    try {
+      return this.scheduleOrThrow(request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private scheduleOrThrow(request: ScheduleRequest): Promise<void> {
     this.assertOpen();
     const parsed = scheduleRequestSchema.safeParse(request);
     if (!parsed.success) throw ValidationError.fromZod(parsed.error);
@@ -178,7 +187,7 @@ export class Orchestrator<TTasks extends TaskMap = TaskMap> {
       if (!checked.success) throw ValidationError.fromZod(checked.error, 'input');
       input = checked.data;
     }
-    const work: ScheduledWork = { request: { ...rest, input }, run: definition.run };
+    const work: ScheduledWork = { request: shareDefaults({ ...rest, input }), run: definition.run };
     const existing = this.live.get(rest.taskId);
     if (existing && onConflict === 'keep') return this.persister.written();
     if (existing) existing.actor.send({ type: 'SCHEDULE', work });
@@ -380,20 +389,25 @@ export class Orchestrator<TTasks extends TaskMap = TaskMap> {
       parent: this.hosts.next(),
       id: taskId,
     });
-    const entry: TaskEntry = { actor, stored: null, view: null };
+    const entry: TaskEntry = { actor, record: null, view: null };
     this.live.set(taskId, entry);
     this.finished.delete(taskId);
-    actor.subscribe({
-      next: (snapshot) => this.onTransition(entry, snapshot),
-      error: (error) => this.logger.error(`errand: task ${taskId} actor failed`, error),
-    });
+    actor.subscribe(this.taskObserver);
     actor.start();
     return entry;
   }
 
-  private onTransition(entry: TaskEntry, snapshot: TaskMachineSnapshot): void {
+  /** One observer for every task actor (a closure per actor costs memory at 100k tasks). */
+  private readonly taskObserver = {
+    next: (snapshot: TaskMachineSnapshot) => this.onTransition(snapshot),
+    error: (error: unknown) => this.logger.error('errand: a task actor failed', error),
+  };
+
+  private onTransition(snapshot: TaskMachineSnapshot): void {
     const status = snapshot.value;
     const { taskId, work } = snapshot.context;
+    const entry = this.live.get(taskId);
+    if (!entry) return;
     this.persist(entry, snapshot);
     if (status === 'constrained' || (status === 'running' && work && hasConstraints(work.request.constraints))) {
       this.watching.add(entry.actor);
@@ -416,26 +430,27 @@ export class Orchestrator<TTasks extends TaskMap = TaskMap> {
     const status = snapshot.value;
     const { taskId, work, attempt, nextRunAt, cancelReason } = snapshot.context;
     if (work && PERSISTED.has(status)) {
-      const s = entry.stored;
-      if (s && s.status === status && s.attempt === attempt && s.nextRunAt === nextRunAt && s.work === work) return;
-      const persistedStatus = status as PersistedStatus;
-      entry.stored = { status: persistedStatus, attempt, nextRunAt, work };
-      this.persister.put({
+      const last = entry.record;
+      if (last && last.status === status && last.attempt === attempt && last.nextRunAt === nextRunAt && last.request === work.request) {
+        return;
+      }
+      entry.record = {
         version: 1,
         taskId,
         request: work.request,
         attempt,
         nextRunAt,
-        status: persistedStatus,
+        status: status as PersistedStatus,
         updatedAt: this.clock.now(),
-      });
+      };
+      this.persister.put(entry.record);
       return;
     }
     // Shutdown keeps stored work for the next start; everything else that ends forgets it.
-    if (entry.stored && !(status === 'cancelled' && cancelReason === 'shutdown')) {
+    if (entry.record && !(status === 'cancelled' && cancelReason === 'shutdown')) {
       this.persister.delete(taskId);
     }
-    entry.stored = null;
+    entry.record = null;
   }
 
   private viewOf(entry: TaskEntry, snapshot: TaskMachineSnapshot = entry.actor.getSnapshot()): TaskSnapshot {
