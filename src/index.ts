@@ -9,6 +9,7 @@ export {
   AlreadyStartedError,
   TaskCancelledError,
   WorkFailedError,
+  StoreOpenError,
   type CancelReason,
 } from './errors.js';
 export { backoffDelayMs } from './backoff.js';

@@ -33,7 +33,7 @@ import { FinishedTasks, TaskListeners, type TaskListener } from './listeners.js'
 import { Persister } from './persister.js';
 import type { PlatformPort, QuarantinedRecord, StorePort } from './ports.js';
 import { scheduleRequestSchema, shareDefaults, taskIdSchema, type PersistedStatus, type ScheduleRequest, type TaskRecord } from './schemas.js';
-import { toTaskSnapshot } from './task-snapshot.js';
+import { sameTaskSnapshot, toTaskSnapshot } from './task-snapshot.js';
 import type { InstantFn, Logger, Outcome, TaskSnapshot, WorkerFn } from './types.js';
 
 export interface OrchestratorOptions {
@@ -151,14 +151,20 @@ export class Orchestrator<TTasks extends TaskMap = TaskMap> {
   async start(): Promise<void> {
     if (this.phase !== 'created') throw new AlreadyStartedError('start()');
     this.phase = 'starting';
-    const { records, quarantined } = await this.store.load();
-    for (const item of quarantined) {
-      this.quarantined.push(item);
-      this.logger.warn(`errand: stored record ${item.key} quarantined: ${item.reason}`);
+    try {
+      const { records, quarantined } = await this.store.load();
+      for (const item of quarantined) {
+        this.quarantined.push(item);
+        this.logger.warn(`errand: stored record ${item.key} quarantined: ${item.reason}`);
+      }
+      for (const record of records) this.restore(record);
+      // Ephemeral records are erased durably before anything can dispatch.
+      await this.persister.written();
+    } catch (error) {
+      // The gate stays closed and start() may be called again (say, once the store file is fixed).
+      if (this.phase === 'starting') this.phase = 'created';
+      throw error;
     }
-    for (const record of records) this.restore(record);
-    // Ephemeral records are erased durably before anything can dispatch.
-    await this.persister.written();
     if (this.phase !== 'starting') return; // shut down while loading
     this.phase = 'started';
     for (const entry of [...this.live.values()]) entry.actor.send({ type: 'GATE_OPENED' });
@@ -316,6 +322,11 @@ export class Orchestrator<TTasks extends TaskMap = TaskMap> {
     return this.background.diagnostics();
   }
 
+  /** The time on the orchestrator's clock (the simulated one in tests), in epoch ms. */
+  now(): number {
+    return this.clock.now();
+  }
+
   /** The conditions the platform reports now. */
   currentConditions(): Readonly<Conditions> {
     return this.conditions;
@@ -415,14 +426,16 @@ export class Orchestrator<TTasks extends TaskMap = TaskMap> {
       this.watching.delete(entry.actor);
     }
     const final = snapshot.status === 'done';
+    const previous = entry.view?.snapshot;
+    const view = this.viewOf(entry, snapshot);
     if (final) {
       this.live.delete(taskId);
-      this.finished.set(this.viewOf(entry, snapshot));
+      this.finished.set(view);
     }
-    if (this.listeners.wants(taskId)) {
-      this.listeners.notify(this.viewOf(entry, snapshot), (error) =>
-        this.logger.error('errand: subscriber threw', error),
-      );
+    // Events that change nothing a TaskSnapshot shows (a stale result, the gate opening on a
+    // waiting task) keep the same snapshot object and notify nobody.
+    if (view !== previous && this.listeners.wants(taskId)) {
+      this.listeners.notify(view, (error) => this.logger.error('errand: subscriber threw', error));
     }
   }
 
@@ -454,8 +467,11 @@ export class Orchestrator<TTasks extends TaskMap = TaskMap> {
   }
 
   private viewOf(entry: TaskEntry, snapshot: TaskMachineSnapshot = entry.actor.getSnapshot()): TaskSnapshot {
-    if (entry.view?.from !== snapshot) entry.view = { from: snapshot, snapshot: toTaskSnapshot(snapshot) };
-    return entry.view.snapshot;
+    if (entry.view?.from === snapshot) return entry.view.snapshot;
+    const next = toTaskSnapshot(snapshot);
+    const kept = entry.view && sameTaskSnapshot(entry.view.snapshot, next) ? entry.view.snapshot : next;
+    entry.view = { from: snapshot, snapshot: kept };
+    return kept;
   }
 
   private onPlatformEvent(event: PlatformEvent): void {

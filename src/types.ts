@@ -39,6 +39,8 @@ export interface TaskSnapshot {
   status: TaskStatus;
   /** Attempts started for the current request (runNow counts as 1). */
   attempt: number;
+  /** Runs (attempts and runNow calls) this TaskId's actor has started; a pre-empting runNow raises it. */
+  runCount: number;
   /** When the task next becomes due (epoch ms on the orchestrator's clock), in `pending` and `backoff`. */
   nextRunAt: number | null;
   /** Last value given to `setProgress` during the current run. */

@@ -5,11 +5,6 @@ import { recordTaskHistory, type TaskHistory } from '../src/react/index.js';
 import { memoryStore, testClock, testPlatform, type TestClock, type TestPlatform } from '../src/testing/index.js';
 import type { TaskStatus } from '../src/types.js';
 
-// TestClock lets promise work settle with setImmediate, which browsers lack.
-if (typeof globalThis.setImmediate !== 'function') {
-  Object.assign(globalThis, { setImmediate: (fn: () => void) => setTimeout(fn, 0) });
-}
-
 /** Every scenario starts at the same instant: 2026-01-01T00:00:00Z. */
 export const SCENARIO_START = Date.UTC(2026, 0, 1);
 

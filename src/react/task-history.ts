@@ -128,7 +128,7 @@ export class TaskHistory {
   private record(task: TaskSnapshot): void {
     const previous = this.byTask.get(task.taskId);
     const last = previous?.[previous.length - 1];
-    const runs = this.runsOf(task.taskId);
+    const runs = task.runCount;
     if (last && !isTransition(last, task, runs)) return;
     const entry: TimelineEntry = Object.freeze({ at: this.now(), task, runs });
     const kept = previous ? previous.slice(Math.max(0, previous.length + 1 - this.limit)) : [];
@@ -144,15 +144,6 @@ export class TaskHistory {
       }
     }
     this.emit(task.taskId);
-  }
-
-  /** The live actor's run counter; at notification time its snapshot is the one being reported. */
-  private runsOf(taskId: string): number | null {
-    const context: unknown = this.orchestrator.actorOf?.(taskId)?.getSnapshot().context;
-    if (typeof context === 'object' && context !== null && 'runCount' in context && typeof context.runCount === 'number') {
-      return context.runCount;
-    }
-    return null;
   }
 
   private emit(taskId: string): void {

@@ -6,9 +6,13 @@ interface Timer {
   fn: () => void;
 }
 
-/** Lets promise callbacks, store batches (setImmediate) and XState mailboxes settle. */
+/** A real macrotask: setImmediate on Node, a zero timeout in browsers (Storybook). */
+const macrotask = (resolve: () => void): void =>
+  void (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0));
+
+/** Lets promise callbacks, store batches (one macrotask) and XState mailboxes settle. */
 async function settle(rounds = 3): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+  for (let i = 0; i < rounds; i++) await new Promise<void>(macrotask);
 }
 
 /**
