@@ -1,6 +1,6 @@
 import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect';
 import type { InspectionEvent } from 'xstate';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { setup } from './support.js';
 
 /** The actor's id (errand gives each task actor its TaskId); InspectionEvent types it as ActorRefLike. */
@@ -39,11 +39,14 @@ describe('devtools: createOrchestrator({ inspect })', () => {
     await orchestrator.start();
     await orchestrator.schedule({ taskId: 'sync', initialDelayMs: 10 });
     await clock.advance(10);
-    const actorEvent = sent.find((e) => e.type === '@xstate.actor' && e.name === 'sync');
-    expect(actorEvent).toBeDefined();
-    const sessionId = actorEvent?.sessionId;
-    const snapshots = sent.filter((e) => e.type === '@xstate.snapshot' && e.sessionId === sessionId);
-    expect(snapshots.length).toBeGreaterThanOrEqual(2);
+    // The inspector forwards each event from an idle callback (a real timer), so wait for them.
+    const snapshots = await vi.waitFor(() => {
+      const actorEvent = sent.find((e) => e.type === '@xstate.actor' && e.name === 'sync');
+      expect(actorEvent).toBeDefined();
+      const forTask = sent.filter((e) => e.type === '@xstate.snapshot' && e.sessionId === actorEvent?.sessionId);
+      expect(forTask.length).toBeGreaterThanOrEqual(2);
+      return forTask;
+    });
     // The adapter would send these over postMessage or a websocket: they must survive JSON.
     expect(() => JSON.stringify(snapshots)).not.toThrow();
     inspector.stop();
