@@ -36,31 +36,36 @@ export class TaskListeners {
   }
 }
 
-/** Snapshots of finished tasks; past `limit`, the oldest are forgotten. */
+/** Snapshots of finished tasks; past `limit`, the oldest are forgotten. O(1) per task. */
 export class FinishedTasks {
-  private byId = new Map<string, TaskSnapshot>();
-  constructor(private readonly limit: number) {}
+  private readonly byId = new Map<string, { snapshot: TaskSnapshot; slot: number }>();
+  /** TaskIds in finishing order; the slot about to be reused holds the oldest. */
+  private readonly ring: Array<string | undefined>;
+  private next = 0;
+
+  constructor(private readonly limit: number) {
+    this.ring = new Array<string | undefined>(Math.max(1, limit));
+  }
 
   set(snapshot: TaskSnapshot): void {
-    this.byId.delete(snapshot.taskId);
-    this.byId.set(snapshot.taskId, snapshot);
-    // Evict in bulk: deleting a Map's oldest key one at a time leaves holes that every
-    // later `keys().next()` walks over, which turns eviction quadratic.
-    if (this.byId.size > this.limit + (this.limit >> 2) + 1) {
-      const keep = [...this.byId].slice(-this.limit);
-      this.byId = new Map(keep);
-    }
+    const slot = this.next;
+    this.next = (slot + 1) % this.ring.length;
+    const evicted = this.ring[slot];
+    // A TaskId that finished again since holds a newer slot: leave it.
+    if (evicted !== undefined && this.byId.get(evicted)?.slot === slot) this.byId.delete(evicted);
+    this.ring[slot] = snapshot.taskId;
+    this.byId.set(snapshot.taskId, { snapshot, slot });
   }
 
   get(taskId: string): TaskSnapshot | undefined {
-    return this.byId.get(taskId);
+    return this.byId.get(taskId)?.snapshot;
   }
 
   delete(taskId: string): void {
     this.byId.delete(taskId);
   }
 
-  values(): IterableIterator<TaskSnapshot> {
-    return this.byId.values();
+  *values(): IterableIterator<TaskSnapshot> {
+    for (const { snapshot } of this.byId.values()) yield snapshot;
   }
 }

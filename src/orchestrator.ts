@@ -75,7 +75,9 @@ interface TaskEntry {
   readonly actor: TaskActor;
   /** The record last written, to skip writes when only progress changed. */
   record: TaskRecord | null;
-  view: { from: TaskMachineSnapshot; snapshot: TaskSnapshot } | null;
+  /** The public snapshot last derived, and the machine snapshot it was derived from. */
+  view: TaskSnapshot | null;
+  viewFrom: TaskMachineSnapshot | null;
 }
 
 type Phase = 'created' | 'starting' | 'started' | 'stopped';
@@ -400,7 +402,7 @@ export class Orchestrator<TTasks extends TaskMap = TaskMap> {
       parent: this.hosts.next(),
       id: taskId,
     });
-    const entry: TaskEntry = { actor, record: null, view: null };
+    const entry: TaskEntry = { actor, record: null, view: null, viewFrom: null };
     this.live.set(taskId, entry);
     this.finished.delete(taskId);
     actor.subscribe(this.taskObserver);
@@ -426,7 +428,9 @@ export class Orchestrator<TTasks extends TaskMap = TaskMap> {
       this.watching.delete(entry.actor);
     }
     const final = snapshot.status === 'done';
-    const previous = entry.view?.snapshot;
+    const wanted = this.listeners.wants(taskId);
+    if (!final && !wanted) return; // nobody looks: derive nothing on the hot path
+    const previous = entry.view;
     const view = this.viewOf(entry, snapshot);
     if (final) {
       this.live.delete(taskId);
@@ -434,7 +438,7 @@ export class Orchestrator<TTasks extends TaskMap = TaskMap> {
     }
     // Events that change nothing a TaskSnapshot shows (a stale result, the gate opening on a
     // waiting task) keep the same snapshot object and notify nobody.
-    if (view !== previous && this.listeners.wants(taskId)) {
+    if (view !== previous && wanted) {
       this.listeners.notify(view, (error) => this.logger.error('errand: subscriber threw', error));
     }
   }
@@ -467,11 +471,11 @@ export class Orchestrator<TTasks extends TaskMap = TaskMap> {
   }
 
   private viewOf(entry: TaskEntry, snapshot: TaskMachineSnapshot = entry.actor.getSnapshot()): TaskSnapshot {
-    if (entry.view?.from === snapshot) return entry.view.snapshot;
+    if (entry.view && entry.viewFrom === snapshot) return entry.view;
     const next = toTaskSnapshot(snapshot);
-    const kept = entry.view && sameTaskSnapshot(entry.view.snapshot, next) ? entry.view.snapshot : next;
-    entry.view = { from: snapshot, snapshot: kept };
-    return kept;
+    if (!entry.view || !sameTaskSnapshot(entry.view, next)) entry.view = next;
+    entry.viewFrom = snapshot;
+    return entry.view;
   }
 
   private onPlatformEvent(event: PlatformEvent): void {
