@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { ErrandError } from '../../src/errors.js';
 
 /**
  * The slice of better-sqlite3 errand uses, typed here so neither errand nor its users need
@@ -49,7 +50,12 @@ let constructorCache: DatabaseConstructor | null = null;
 export function openSqlite(path: string, options: SqliteOpenOptions = {}): SqliteDatabase {
   if (!constructorCache) {
     const require = createRequire(import.meta.url);
-    constructorCache = require('better-sqlite3') as DatabaseConstructor;
+    try {
+      constructorCache = require('better-sqlite3') as DatabaseConstructor;
+    } catch (error) {
+      // An optional peer dependency: browser apps never install a native addon they cannot use.
+      throw new ErrandError(`sqliteStore needs better-sqlite3 (npm install better-sqlite3): ${String(error)}`);
+    }
   }
   return new constructorCache(path, options);
 }
