@@ -16,7 +16,7 @@ export interface TaskDefinition<TId extends string = string, TSchema extends Inp
 }
 
 /** Declares a scheduled task: its TaskId, the zod schema of its input and its worker. */
-export function defineTask<TId extends string, TSchema extends InputSchema = undefined, TOutput = unknown>(definition: {
+export function defineTask<const TId extends string, TSchema extends InputSchema = undefined, TOutput = unknown>(definition: {
   id: TId;
   input?: TSchema;
   run: WorkerFn<InputOf<TSchema>, TOutput>;

@@ -65,11 +65,16 @@ export interface ShutdownOptions {
 
 type TaskMap = Record<string, TaskDefinition>;
 
-/** `schedule()`'s argument, with `input` typed by the registered task's schema when known. */
+type InputFor<TTasks extends TaskMap, TId extends string> = TId extends keyof TTasks
+  ? TTasks[TId] extends TaskDefinition<string, infer S extends InputSchema>
+    ? RawInputOf<S>
+    : unknown
+  : unknown;
+
+/** `schedule()`'s argument; `input` is typed by the registered task's schema, and required when it is. */
 export type ScheduleRequestFor<TTasks extends TaskMap, TId extends string> = Omit<ScheduleRequest, 'taskId' | 'input'> & {
   taskId: TId;
-  input?: TId extends keyof TTasks ? (TTasks[TId] extends TaskDefinition<string, infer S extends InputSchema> ? RawInputOf<S> : unknown) : unknown;
-};
+} & (undefined extends InputFor<TTasks, TId> ? { input?: InputFor<TTasks, TId> } : { input: InputFor<TTasks, TId> });
 
 interface TaskEntry {
   readonly actor: TaskActor;
@@ -88,7 +93,8 @@ const PERSISTED: ReadonlySet<string> = new Set(['pending', 'constrained', 'runni
  * Runs scheduled and instant work as one XState actor per TaskId. Task actors are
  * independent roots (not children of one parent), so spawning and stopping stay O(1).
  */
-export class Orchestrator<TTasks extends TaskMap = TaskMap> {
+// No tasks known to the type yet: TaskIds outside the map accept any input (checked at run time).
+export class Orchestrator<TTasks extends TaskMap = Record<never, never>> {
   private readonly registry = new Map<string, TaskDefinition>();
   private readonly live = new Map<string, TaskEntry>();
   private readonly finished: FinishedTasks;
@@ -135,7 +141,7 @@ export class Orchestrator<TTasks extends TaskMap = TaskMap> {
   register<TId extends string, TSchema extends InputSchema, TOutput>(
     definition: TaskDefinition<TId, TSchema, TOutput>,
   ): Orchestrator<TTasks & Record<TId, TaskDefinition<TId, TSchema, TOutput>>>;
-  register<TId extends string>(taskId: TId, run: WorkerFn): Orchestrator<TTasks & Record<TId, TaskDefinition<TId, undefined>>>;
+  register<TId extends string>(taskId: TId, run: WorkerFn): Orchestrator<TTasks & Record<TId, TaskDefinition<TId, InputSchema>>>;
   register(definitionOrId: TaskDefinition | string, run?: WorkerFn): unknown {
     if (this.phase !== 'created') throw new AlreadyStartedError('register()');
     const definition: TaskDefinition =

@@ -64,3 +64,19 @@ describe('validation', () => {
     await expect(typed.schedule({ taskId: 'typed', input: { n: 'one' } })).rejects.toBeInstanceOf(ValidationError);
   });
 });
+
+describe('schedule() types', () => {
+  it('requires input when the schema does, and accepts any input for register(taskId, run)', async () => {
+    const { orchestrator } = setup();
+    const typed = orchestrator
+      .register(defineTask({ id: 'needs', input: z.object({ n: z.number() }), run: async () => {} }))
+      .register(defineTask({ id: 'maybe', input: z.object({ n: z.number() }).optional(), run: async () => {} }))
+      .register('loose', async () => {});
+    await typed.start();
+    // @ts-expect-error input is required by the schema
+    await expect(typed.schedule({ taskId: 'needs' })).rejects.toBeInstanceOf(ValidationError);
+    await typed.schedule({ taskId: 'maybe' });
+    await typed.schedule({ taskId: 'loose', input: 1 });
+    await typed.schedule({ taskId: 'loose/2', input: { any: 'thing' } });
+  });
+});

@@ -1,4 +1,10 @@
-import type { ResourceLimits } from 'node:worker_threads';
+/** Worker-thread heap limits (the fields of Node's `ResourceLimits`, restated so the root types need no @types/node). */
+export interface ResourceLimits {
+  maxYoungGenerationSizeMb?: number;
+  maxOldGenerationSizeMb?: number;
+  codeRangeSizeMb?: number;
+  stackSizeMb?: number;
+}
 import type { BackgroundJobActor } from '../../machines/background-job.js';
 import type { ForeverLoopActor } from '../../machines/forever-loop.js';
 import type { InboxActor } from '../../machines/inbox-machine.js';
