@@ -416,11 +416,20 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> {
     return entry;
   }
 
-  /** One observer for every task actor (a closure per actor costs memory at 100k tasks). */
-  private readonly taskObserver = {
-    next: (snapshot: TaskMachineSnapshot) => this.onTransition(snapshot),
-    error: (error: unknown) => this.logger.error('errand: a task actor failed', error),
-  };
+  /**
+   * One observer for every task actor (a closure per actor costs memory at 100k tasks).
+   * XState binds `next` and `error` per subscription; methods (not arrow functions) keep those
+   * bound functions small, since tools that rename functions (esbuild keepNames, as in tsx)
+   * push `bind` onto its slow path, which gives every bound function its own property dictionary.
+   */
+  private readonly taskObserver = ((self: Orchestrator<TTasks>) => ({
+    next(snapshot: TaskMachineSnapshot): void {
+      self.onTransition(snapshot);
+    },
+    error(error: unknown): void {
+      self.logger.error('errand: a task actor failed', error);
+    },
+  }))(this);
 
   private onTransition(snapshot: TaskMachineSnapshot): void {
     const status = snapshot.value;
