@@ -32,7 +32,7 @@ import { AlreadyStartedError, NotStartedError, TaskCancelledError, ValidationErr
 import { FinishedTasks, TaskListeners, type TaskListener } from './listeners.js';
 import { Persister } from './persister.js';
 import type { PlatformPort, QuarantinedRecord, StorePort } from './ports.js';
-import { scheduleRequestSchema, shareDefaults, taskIdSchema, type PersistedStatus, type ScheduleRequest, type TaskRecord } from './schemas.js';
+import { scheduleRequestSchema, taskIdSchema, toTaskRequest, type PersistedStatus, type ScheduleRequest, type TaskRecord } from './schemas.js';
 import { sameTaskSnapshot, toTaskSnapshot } from './task-snapshot.js';
 import type { InstantFn, Logger, Outcome, TaskSnapshot, WorkerFn } from './types.js';
 
@@ -192,20 +192,20 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> {
     this.assertOpen();
     const parsed = scheduleRequestSchema.safeParse(request);
     if (!parsed.success) throw ValidationError.fromZod(parsed.error);
-    const { onConflict, ...rest } = parsed.data;
-    const definition = this.definitionFor(rest.taskId);
-    if (!definition) throw new ValidationError('taskId', `no task registered for ${rest.taskId}`);
-    let input: unknown = rest.input;
+    const { taskId, onConflict } = parsed.data;
+    const definition = this.definitionFor(taskId);
+    if (!definition) throw new ValidationError('taskId', `no task registered for ${taskId}`);
+    let input: unknown = parsed.data.input;
     if (definition.input) {
-      const checked = definition.input.safeParse(rest.input);
+      const checked = definition.input.safeParse(input);
       if (!checked.success) throw ValidationError.fromZod(checked.error, 'input');
       input = checked.data;
     }
-    const work: ScheduledWork = { request: shareDefaults({ ...rest, input }), run: definition.run };
-    const existing = this.live.get(rest.taskId);
+    const work: ScheduledWork = { request: toTaskRequest(parsed.data, input), run: definition.run };
+    const existing = this.live.get(taskId);
     if (existing && onConflict === 'keep') return this.persister.written();
     if (existing) existing.actor.send({ type: 'SCHEDULE', work });
-    else this.spawn(rest.taskId, { work });
+    else this.spawn(taskId, { work });
     return this.persister.written();
   }
 
