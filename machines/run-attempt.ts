@@ -1,4 +1,5 @@
 import { ValidationError } from '../src/errors.js';
+import { isWorkResult } from '../src/work-result.js';
 import type { TaskContext, TaskEvent } from './task-machine.js';
 
 /** The worker call in flight for one attempt (or one runNow). */
@@ -25,6 +26,11 @@ export class ActiveRun {
 }
 
 type Send = (event: TaskEvent) => void;
+
+/** A run's result as the machine's event, classified once here so guards only compare `kind`. */
+export function workDone(runId: number, output: unknown): TaskEvent {
+  return { type: 'WORK_DONE', runId, output, kind: isWorkResult(output) ? output.kind : 'value' };
+}
 
 /**
  * Calls the worker (or the runNow function) and reports how it ended as WORK_DONE or
@@ -62,11 +68,13 @@ export function startRun(context: TaskContext, run: ActiveRun, send: Send): void
   // An aborted run was already left behind by the machine; its result goes nowhere.
   result.then(
     (output) => {
+      env.untrack(result);
       if (run.settled) return;
       run.settled = true;
-      send({ type: 'WORK_DONE', runId, output });
+      send(workDone(runId, output));
     },
     (error: unknown) => {
+      env.untrack(result);
       if (run.settled) return;
       run.settled = true;
       send({ type: 'WORK_FAILED', runId, error });

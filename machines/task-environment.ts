@@ -13,4 +13,6 @@ export interface TaskEnvironment {
   random(): number;
   /** Lets shutdown wait for worker promises that outlive their (aborted) actor. */
   track(work: Promise<unknown>): void;
+  /** A tracked worker promise settled (called from the run's own settle handler: no extra `then`). */
+  untrack(work: Promise<unknown>): void;
 }

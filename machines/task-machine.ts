@@ -1,11 +1,11 @@
-import { and, assign, not, setup, type ActorRefFrom, type SnapshotFrom } from 'xstate';
+import { assign, setup, type ActorRefFrom, type SnapshotFrom } from 'xstate';
 import { backoffDelayMs } from '../src/backoff.js';
 import { unmetConstraints, type ConstraintName } from '../src/conditions.js';
 import { TaskCancelledError, WorkFailedError, type CancelReason } from '../src/errors.js';
 import { abortRun, ActiveRun, startRun } from './run-attempt.js';
 import type { TaskRequest } from '../src/schemas.js';
 import type { InstantFn, Outcome, WorkerFn } from '../src/types.js';
-import { isWorkResult } from '../src/work-result.js';
+import { isWorkResult, type WorkResult } from '../src/work-result.js';
 import type { TaskEnvironment } from './task-environment.js';
 
 /** Longest single timer Node and browsers honour (2^31 - 1 ms); longer waits are re-armed by the clock. */
@@ -59,37 +59,50 @@ export type TaskEvent =
   | { type: 'CONDITIONS_CHANGED' }
   | { type: 'GATE_OPENED' }
   | { type: 'PROGRESS'; runId: number; value: number }
-  | { type: 'WORK_DONE'; runId: number; output: unknown }
+  /** `kind` classifies `output` once, where the run settles: a plain value, or a WorkResult's kind. */
+  | { type: 'WORK_DONE'; runId: number; output: unknown; kind: 'value' | WorkResult['kind'] }
   | { type: 'WORK_FAILED'; runId: number; error: unknown };
 
 const doneOutput = (event: TaskEvent): unknown => (event.type === 'WORK_DONE' ? event.output : undefined);
 const thrownError = (event: TaskEvent): unknown => (event.type === 'WORK_FAILED' ? event.error : undefined);
-const workResultKind = (event: TaskEvent) => {
-  const output = doneOutput(event);
-  return isWorkResult(output) ? output.kind : undefined;
-};
+
+/** Shared by every context with nothing unmet (most of them), instead of a new empty array each. */
+const NO_UNMET: readonly ConstraintName[] = Object.freeze([]);
 
 const outcomeOf = (value: unknown): Outcome => ({ ok: true, value });
 const cancelledError = (taskId: string, reason: CancelReason) => new TaskCancelledError(taskId, reason);
 const failureOf = (error: unknown): Outcome => ({ ok: false, error });
 
+// Guards that combine conditions are single named guards rather than and()/not() of named ones:
+// XState evaluates each combinator as one more guard call with its own arguments, and these run
+// on every task's way through (the eventless check on entering pending, each worker result).
+
 /** Due (delay elapsed): wait for the ready gate, then run or wait for constraints. */
 const whenDue = [
-  { guard: not('gateOpen'), actions: 'markOverdue' },
+  { guard: 'gateClosed', actions: 'markOverdue' },
   { guard: 'constraintsMet', target: 'running' },
   { target: 'constrained' },
 ] as const;
 
 /** Entered already due (no delay, a restored overdue record): dispatch without waiting for a timer. */
 const whenEnteredDue = [
-  { guard: and(['gateOpen', 'isDue', 'constraintsMet']), target: 'running' },
-  { guard: and(['gateOpen', 'isDue']), target: 'constrained' },
+  { guard: 'dueAndConstraintsMet', target: 'running' },
+  { guard: 'dueWithGateOpen', target: 'constrained' },
 ] as const;
 
 const whenGateOpens = [
-  { guard: and(['isOverdue', 'constraintsMet']), target: 'running' },
+  { guard: 'overdueAndConstraintsMet', target: 'running' },
   { guard: 'isOverdue', target: 'constrained' },
 ] as const;
+
+const isDue = (context: TaskContext) =>
+  context.work !== null && context.nextRunAt !== null && context.nextRunAt <= context.env.now();
+const constraintsMet = (context: TaskContext) =>
+  context.work === null || unmetConstraints(context.work.request.constraints, context.env.conditions()).length === 0;
+const hasAttemptsLeft = (context: TaskContext) =>
+  context.work !== null && context.attempt < context.work.request.backoff.maxAttempts;
+const isPeriodic = (context: TaskContext) => context.work?.request.kind === 'periodic';
+const doneKind = (event: TaskEvent) => (event.type === 'WORK_DONE' ? event.kind : undefined);
 
 export const taskMachine = setup({
   types: {
@@ -104,21 +117,32 @@ export const taskMachine = setup({
         : Math.max(0, context.nextRunAt - context.env.now()),
   },
   guards: {
-    gateOpen: ({ context }) => context.env.isOpen(),
+    /** The ready gate is closed (before `start()`): due work waits, marked overdue. */
+    gateClosed: ({ context }) => !context.env.isOpen(),
     isOverdue: ({ context }) => context.overdue,
-    isDue: ({ context }) => context.work !== null && context.nextRunAt !== null && context.nextRunAt <= context.env.now(),
-    constraintsMet: ({ context }) =>
-      context.work === null ||
-      unmetConstraints(context.work.request.constraints, context.env.conditions()).length === 0,
+    constraintsMet: ({ context }) => constraintsMet(context),
+    /** Gate open, due now, constraints met. */
+    dueAndConstraintsMet: ({ context }) => context.env.isOpen() && isDue(context) && constraintsMet(context),
+    /** Gate open and due now. */
+    dueWithGateOpen: ({ context }) => context.env.isOpen() && isDue(context),
+    overdueAndConstraintsMet: ({ context }) => context.overdue && constraintsMet(context),
     isInstant: ({ context }) => context.instant !== null,
-    isPeriodic: ({ context }) => context.work?.request.kind === 'periodic',
-    hasAttemptsLeft: ({ context }) =>
-      context.work !== null && context.attempt < context.work.request.backoff.maxAttempts,
-    requestedRetry: ({ event }) => workResultKind(event) === 'retry',
-    reportedFailure: ({ event }) => workResultKind(event) === 'failure',
+    /** Scheduled work (not a runNow) whose constraints no longer hold. */
+    scheduledAndConstrained: ({ context }) => context.instant === null && !constraintsMet(context),
+    isPeriodic: ({ context }) => isPeriodic(context),
+    hasAttemptsLeft: ({ context }) => hasAttemptsLeft(context),
+    requestedRetry: ({ event }) => doneKind(event) === 'retry',
+    /** Asked for a retry (WorkResult.retry) and has attempts left. */
+    retryWithAttemptsLeft: ({ context, event }) => doneKind(event) === 'retry' && hasAttemptsLeft(context),
+    /** Asked for a retry with none left, on periodic work: the period ends failed. */
+    retryOnPeriodic: ({ context, event }) => doneKind(event) === 'retry' && isPeriodic(context),
+    reportedFailure: ({ event }) => doneKind(event) === 'failure',
+    failureOnPeriodic: ({ context, event }) => doneKind(event) === 'failure' && isPeriodic(context),
     isCurrentCaller: ({ context, event }) =>
       event.type === 'CALLER_ABORTED' && context.instant?.ticket === event.ticket,
     isCurrentRun: ({ context, event }) => 'runId' in event && event.runId === context.run?.runId,
+    /** A result or progress of a run the machine already left (superseded or aborted). */
+    isStaleRun: ({ context, event }) => !('runId' in event && event.runId === context.run?.runId),
   },
   actions: {
     adoptRequest: assign(({ context, event }) => {
@@ -158,7 +182,7 @@ export const taskMachine = setup({
       nextRunAt: null,
       overdue: false,
       progress: null,
-      unmet: [],
+      unmet: NO_UNMET,
     })),
     // Stopped because constraints no longer hold: that attempt does not count.
     uncountAttempt: assign(({ context }) => ({ attempt: Math.max(0, context.attempt - 1) })),
@@ -214,7 +238,7 @@ export const taskMachine = setup({
     run: null,
     runCount: 0,
     progress: null,
-    unmet: [],
+    unmet: NO_UNMET,
     outcome: null,
     cancelReason: null,
   }),
@@ -258,29 +282,25 @@ export const taskMachine = setup({
       exit: 'abortRun',
       on: {
         WORK_DONE: [
-          { guard: not('isCurrentRun') },
+          { guard: 'isStaleRun' },
           { guard: 'isInstant', target: 'done', actions: ['recordSuccess', 'resolveCaller'] },
-          { guard: and(['requestedRetry', 'hasAttemptsLeft']), target: 'backoff' },
-          { guard: and(['requestedRetry', 'isPeriodic']), target: 'pending', actions: ['recordExhausted', 'startNextPeriod'] },
+          { guard: 'retryWithAttemptsLeft', target: 'backoff' },
+          { guard: 'retryOnPeriodic', target: 'pending', actions: ['recordExhausted', 'startNextPeriod'] },
           { guard: 'requestedRetry', target: 'done', actions: 'recordExhausted' },
-          {
-            guard: and(['reportedFailure', 'isPeriodic']),
-            target: 'pending',
-            actions: ['recordReportedFailure', 'startNextPeriod'],
-          },
+          { guard: 'failureOnPeriodic', target: 'pending', actions: ['recordReportedFailure', 'startNextPeriod'] },
           { guard: 'reportedFailure', target: 'done', actions: 'recordReportedFailure' },
           { guard: 'isPeriodic', target: 'pending', actions: ['recordSuccess', 'startNextPeriod'] },
           { target: 'done', actions: 'recordSuccess' },
         ],
         WORK_FAILED: [
-          { guard: not('isCurrentRun') },
+          { guard: 'isStaleRun' },
           { guard: 'isInstant', target: 'done', actions: ['recordError', 'rejectCallerWithError'] },
           { guard: 'hasAttemptsLeft', target: 'backoff' },
           { guard: 'isPeriodic', target: 'pending', actions: ['recordExhausted', 'startNextPeriod'] },
           { target: 'done', actions: 'recordExhausted' },
         ],
         CONDITIONS_CHANGED: {
-          guard: and([not('isInstant'), not('constraintsMet')]),
+          guard: 'scheduledAndConstrained',
           target: 'constrained',
           actions: 'uncountAttempt',
         },

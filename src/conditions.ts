@@ -50,14 +50,14 @@ const NONE: readonly ConstraintName[] = Object.freeze([]);
 
 /** The constraints of `constraints` that `conditions` does not meet, in a fixed order. */
 export function unmetConstraints(constraints: Constraints, conditions: Conditions): readonly ConstraintName[] {
+  // No helper closure: this runs on every dispatch, and all constraints are met almost always.
   let unmet: ConstraintName[] | undefined;
-  const miss = (name: ConstraintName) => (unmet ??= []).push(name);
-  if (constraints.network === 'any' && !conditions.online) miss('network');
-  if (constraints.network === 'unmetered' && (!conditions.online || conditions.metered)) miss('network');
-  if (constraints.charging && !conditions.charging) miss('charging');
-  if (constraints.batteryNotLow && conditions.batteryLow) miss('batteryNotLow');
-  if (constraints.idle && !conditions.idle) miss('idle');
-  if (constraints.foreground && !conditions.foreground) miss('foreground');
+  if (constraints.network === 'any' && !conditions.online) (unmet ??= []).push('network');
+  if (constraints.network === 'unmetered' && (!conditions.online || conditions.metered)) (unmet ??= []).push('network');
+  if (constraints.charging && !conditions.charging) (unmet ??= []).push('charging');
+  if (constraints.batteryNotLow && conditions.batteryLow) (unmet ??= []).push('batteryNotLow');
+  if (constraints.idle && !conditions.idle) (unmet ??= []).push('idle');
+  if (constraints.foreground && !conditions.foreground) (unmet ??= []).push('foreground');
   return unmet ?? NONE;
 }
 

@@ -130,7 +130,8 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> {
       conditions: () => this.conditions,
       isOpen: () => this.phase === 'started',
       random,
-      track: (work) => this.track(work),
+      track: (work) => void this.inflight.add(work),
+      untrack: (work) => void this.inflight.delete(work),
     };
     if (options.platform) {
       this.unsubscribePlatform = options.platform.subscribe((event) => this.onPlatformEvent(event));

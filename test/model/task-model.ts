@@ -37,6 +37,7 @@ import {
 } from 'xstate';
 import { taskMachine, type TaskContext, type TaskEvent, type TaskMachineSnapshot } from '../../machines/task-machine.js';
 import type { TaskEnvironment } from '../../machines/task-environment.js';
+import { workDone } from '../../machines/run-attempt.js';
 import { hasConstraints, unconstrainedConditions, type Conditions } from '../../src/conditions.js';
 import { TaskCancelledError, type CancelReason } from '../../src/errors.js';
 import { scheduleRequestSchema, type ScheduleRequest, type TaskRequest } from '../../src/schemas.js';
@@ -243,6 +244,7 @@ const env: TaskEnvironment = {
   isOpen: () => world.open,
   random: () => RANDOM,
   track: () => {},
+  untrack: () => {},
 };
 
 const recorder = createEmptyActor();
@@ -462,7 +464,7 @@ export function modelStep(before: ModelContext, event: ModelEvent): ModelContext
       c = send(
         c,
         event.type === 'WORK_DONE'
-          ? { type: 'WORK_DONE', runId: run.runId, output: OUTPUTS[event.output] }
+          ? workDone(run.runId, OUTPUTS[event.output])
           : { type: 'WORK_FAILED', runId: run.runId, error: THROWN },
       );
       break;
