@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import burn from './fixtures/background-burn.mjs';
-import { setup } from './support.js';
+import { failOnUnhandledRejections, setup } from './support.js';
 
 // fireAndForgetIO runs real worker threads, so these tests wait in real time (briefly); the
 // orchestrator itself stays on the simulated clock.
@@ -9,15 +9,7 @@ import { setup } from './support.js';
 const burnModule = new URL('./fixtures/background-burn.mjs', import.meta.url);
 const burnTsModule = new URL('./fixtures/background-burn-ts.ts', import.meta.url);
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => void unhandled.push(reason);
-beforeAll(() => void process.on('unhandledRejection', onUnhandled));
-afterAll(() => void process.off('unhandledRejection', onUnhandled));
-afterEach(async () => {
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  expect(unhandled).toEqual([]);
-  unhandled.length = 0;
-});
+failOnUnhandledRejections();
 
 type Orchestrator = ReturnType<typeof setup>['orchestrator'];
 

@@ -1,19 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InspectionEvent } from 'xstate';
-import { aborted, deferred, setup } from './support.js';
+import { aborted, deferred, failOnUnhandledRejections, setup } from './support.js';
 
 // Every test here runs on the simulated clock: no real waiting.
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => void unhandled.push(reason);
-beforeAll(() => void process.on('unhandledRejection', onUnhandled));
-afterAll(() => void process.off('unhandledRejection', onUnhandled));
-afterEach(async () => {
-  // Let any stray rejection surface before checking.
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  expect(unhandled).toEqual([]);
-  unhandled.length = 0;
-});
+failOnUnhandledRejections();
 
 const boom = (message = 'boom') => new Error(message);
 

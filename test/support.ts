@@ -1,3 +1,4 @@
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { createOrchestrator, type OrchestratorOptions } from '../src/index.js';
 import { memoryStore, testClock, testPlatform } from '../src/testing/index.js';
 
@@ -31,5 +32,19 @@ export function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/** Call at the top of a test file: each of its tests fails if a promise rejection went unhandled. */
+export function failOnUnhandledRejections(): void {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+  beforeAll(() => void process.on('unhandledRejection', onUnhandled));
+  afterAll(() => void process.off('unhandledRejection', onUnhandled));
+  afterEach(async () => {
+    // Let any stray rejection surface before checking.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(unhandled).toEqual([]);
+    unhandled.length = 0;
   });
 }
