@@ -51,7 +51,7 @@ export function startRun(context: TaskContext, run: ActiveRun, send: Send): void
     if (!work) throw new Error(`task ${taskId} has nothing to run`);
     return work.run({
       taskId,
-      input: work.request.input,
+      input: work.input,
       attempt,
       get signal() {
         return run.signal;

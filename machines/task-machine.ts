@@ -11,9 +11,11 @@ import type { TaskEnvironment } from './task-environment.js';
 /** Longest single timer Node and browsers honour (2^31 - 1 ms); longer waits are re-armed by the clock. */
 const NEVER_MS = 2_147_483_647;
 
-/** Scheduled work: the stored request and the registered worker that runs it. */
+/** Scheduled work: the stored request (with the input as given), the parsed input and the worker. */
 export interface ScheduledWork {
   request: TaskRequest;
+  /** `request.input` parsed by the task's schema: what the worker receives. */
+  input: unknown;
   run: WorkerFn;
 }
 

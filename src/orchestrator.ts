@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { createActor, type InspectionEvent, type Observer } from 'xstate';
 import { memoryStore } from '../adapters/stores/memory-store.js';
 import type { TaskEnvironment } from '../machines/task-environment.js';
@@ -196,13 +197,14 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> {
     const { taskId, onConflict } = parsed.data;
     const definition = this.definitionFor(taskId);
     if (!definition) throw new ValidationError('taskId', `no task registered for ${taskId}`);
-    let input: unknown = parsed.data.input;
-    if (definition.input) {
-      const checked = definition.input.safeParse(input);
-      if (!checked.success) throw ValidationError.fromZod(checked.error, 'input');
-      input = checked.data;
-    }
-    const work: ScheduledWork = { request: toTaskRequest(parsed.data, input), run: definition.run };
+    const input = parseInput(definition, parsed.data.input);
+    if (!input.success) throw ValidationError.fromZod(input.error, 'input');
+    // The store keeps the input as given; a restart parses it again, so transforms and schema changes apply.
+    const work: ScheduledWork = {
+      request: toTaskRequest(parsed.data, parsed.data.input),
+      input: input.data,
+      run: definition.run,
+    };
     const existing = this.live.get(taskId);
     if (existing && onConflict === 'keep') return this.persister.written();
     if (existing) existing.actor.send({ type: 'SCHEDULE', work });
@@ -394,10 +396,18 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> {
       this.logger.warn(`errand: stored work for unregistered task ${record.taskId} left in the store`);
       return;
     }
+    const input = parseInput(definition, record.request.input);
+    if (!input.success) {
+      // Stored by an older version whose input the task no longer accepts: keep it, do not run it.
+      const reason = `input no longer matches the task's schema: ${ValidationError.fromZod(input.error, 'input').message}`;
+      this.quarantined.push({ key: record.taskId, reason });
+      this.logger.warn(`errand: stored work for ${record.taskId} left in the store: ${reason}`);
+      return;
+    }
     // A record saved while running or constrained is due now (at-least-once); its attempt count stays.
     const dueNow = record.status === 'running' || record.status === 'constrained';
     this.spawn(record.taskId, {
-      work: { request: record.request, run: definition.run },
+      work: { request: record.request, input: input.data, run: definition.run },
       attempt: record.attempt,
       nextRunAt: dueNow ? this.clock.now() : (record.nextRunAt ?? this.clock.now()),
     });
@@ -498,6 +508,11 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> {
     this.conditions = applyPlatformEvent(this.conditions, event);
     for (const actor of [...this.watching]) actor.send({ type: 'CONDITIONS_CHANGED' });
   }
+}
+
+/** A task's input through its schema (tasks without one take any input as is). */
+function parseInput(definition: TaskDefinition, input: unknown): z.ZodSafeParseResult<unknown> {
+  return definition.input ? definition.input.safeParse(input) : { success: true, data: input };
 }
 
 /** Creates an orchestrator; register tasks, then `start()`. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AlreadyStartedError, TaskCancelledError, taskRequestSchema, type TaskRecord } from '../src/index.js';
+import { z } from 'zod';
+import { AlreadyStartedError, defineTask, TaskCancelledError, taskRequestSchema, type TaskRecord } from '../src/index.js';
 import { deferred, setup } from './support.js';
 
 const record = (taskId: string, overrides: Partial<TaskRecord> = {}, request: Record<string, unknown> = {}): TaskRecord => ({
@@ -92,6 +93,42 @@ describe('ready gate and start()', () => {
     await orchestrator.start();
     expect(store.records().map((r) => r.taskId)).toEqual(['gone']);
     expect(logged.some((l) => l.level === 'warn' && l.message.includes('gone'))).toBe(true);
+  });
+
+  it('stores the input as given and parses it again on restore, so transforms apply after a restart', async () => {
+    const first = setup();
+    const lengths = defineTask({
+      id: 'len',
+      input: z.string().transform((text) => text.length),
+      run: async ({ input }) => input * 2,
+    });
+    first.orchestrator.register(lengths);
+    await first.orchestrator.start();
+    await first.orchestrator.schedule({ taskId: 'len', input: 'abcd', initialDelayMs: 1_000 });
+    expect(first.store.records()[0]?.request.input).toBe('abcd');
+    await first.orchestrator.shutdown();
+
+    const second = setup({ store: first.store, clock: first.clock });
+    second.orchestrator.register(lengths);
+    await second.orchestrator.start();
+    await first.clock.advance(1_000);
+    expect(second.orchestrator.getTask('len')?.outcome).toEqual({ ok: true, value: 8 });
+  });
+
+  it('keeps, reports and does not run stored work whose input the task no longer accepts', async () => {
+    const { orchestrator, store, clock, logged } = setup();
+    await store.write({ put: [record('mail/1', {}, { input: { to: 42 } })], delete: [] });
+    let runs = 0;
+    orchestrator.register(defineTask({ id: 'mail', input: z.object({ to: z.string() }), run: async () => void runs++ }));
+    await orchestrator.start();
+    await clock.runAll();
+    expect(runs).toBe(0);
+    expect(orchestrator.getTask('mail/1')).toBeUndefined();
+    expect(store.records().map((r) => r.taskId)).toEqual(['mail/1']);
+    expect(orchestrator.diagnostics().quarantined).toEqual([
+      { key: 'mail/1', reason: expect.stringContaining('input.to') },
+    ]);
+    expect(logged.some((l) => l.level === 'warn' && l.message.includes('mail/1'))).toBe(true);
   });
 
   it('refuses register() and a second start() after start()', async () => {

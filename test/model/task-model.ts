@@ -387,7 +387,7 @@ function send(c: ModelContext, event: TaskEvent): ModelContext {
 
 function spawn(c: ModelContext, work: TaskRequest | null): ModelContext {
   const next = { ...c, incarnation: c.incarnation + 1 };
-  const input = work ? { taskId: TASK_ID, env, work: { request: work, run: neverRuns } } : { taskId: TASK_ID, env };
+  const input = work ? { taskId: TASK_ID, env, work: { request: work, input: work.input, run: neverRuns } } : { taskId: TASK_ID, env };
   return applyActions(next, runMachine(next, INITIAL_STATE, () => taskMachine.getInitialSnapshot(scope, input)));
 }
 
@@ -420,7 +420,7 @@ export function modelStep(before: ModelContext, event: ModelEvent): ModelContext
       break;
     case 'SCHEDULE': {
       const request = REQUESTS[event.variant];
-      c = isLive(c) ? send(c, { type: 'SCHEDULE', work: { request, run: neverRuns } }) : spawn(c, request);
+      c = isLive(c) ? send(c, { type: 'SCHEDULE', work: { request, input: request.input, run: neverRuns } }) : spawn(c, request);
       break;
     }
     case 'RUN_NOW': {
