@@ -54,7 +54,11 @@ console.log(
   left.length === 0
     ? `${stamp()} .errand/demo.db holds no work from an earlier run`
     : `${stamp()} restored from .errand/demo.db: ${left
-        .map((t) => `${t.taskId} (${t.status}, due ${t.nextRunAt ? new Date(t.nextRunAt).toISOString() : 'now'})`)
+        .map((t) =>
+          t.nextRunAt
+            ? `${t.taskId} (${t.status}, due ${new Date(t.nextRunAt).toISOString()})`
+            : `${t.taskId} (${t.status}: it was overdue, so it ran as soon as the gate opened)`,
+        )
         .join(', ')}`,
 );
 
