@@ -1,5 +1,5 @@
-import { fromPromise, setup, type ActorRefFrom } from 'xstate';
-import { startCall, type HelperEnvironment } from './helper-environment.js';
+import { setup, type ActorRefFrom } from 'xstate';
+import { callOnce, type HelperEnvironment } from './helper-environment.js';
 
 /** One fire-and-forget call: `fn(signal)`. */
 export interface BackgroundJobInput {
@@ -8,11 +8,6 @@ export interface BackgroundJobInput {
 }
 
 export type BackgroundJobEvent = { type: 'CANCEL' };
-
-/** Runs the call; leaving `running` stops it, which aborts its signal. */
-const callOnce = fromPromise<unknown, BackgroundJobInput>(({ input, signal }) =>
-  startCall(input.env, signal, () => input.fn(signal)),
-);
 
 /**
  * A single background call nobody waits for: `running` until it settles (`done` or `failed`,

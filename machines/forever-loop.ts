@@ -1,5 +1,5 @@
-import { assign, fromPromise, setup, type ActorRefFrom } from 'xstate';
-import { startCall, type HelperEnvironment } from './helper-environment.js';
+import { assign, setup, type ActorRefFrom } from 'xstate';
+import { callOnce, type HelperEnvironment } from './helper-environment.js';
 
 export interface ForeverLoopInput {
   env: HelperEnvironment;
@@ -15,10 +15,6 @@ export interface ForeverLoopContext extends ForeverLoopInput {
 }
 
 export type ForeverLoopEvent = { type: 'STOP' };
-
-const callOnce = fromPromise<unknown, ForeverLoopInput>(({ input, signal }) =>
-  startCall(input.env, signal, () => input.fn(signal)),
-);
 
 /**
  * Calls `fn` forever: `calling` until the call settles (a failure is logged), then `waiting`

@@ -1,3 +1,5 @@
+import { fromPromise } from 'xstate';
+
 /**
  * What one background helper's machine needs from the orchestrator: its name for logs,
  * a way to report a failed call, and a way to let close/stop/shutdown wait for calls that
@@ -25,3 +27,8 @@ export function startCall(env: HelperEnvironment, signal: AbortSignal, call: () 
   env.track(work);
   return work;
 }
+
+/** One call of a helper's `fn(signal)`; stopping the actor (leaving the state that invokes it) aborts `signal`. */
+export const callOnce = fromPromise<unknown, { env: HelperEnvironment; fn: (signal: AbortSignal) => unknown }>(
+  ({ input, signal }) => startCall(input.env, signal, () => input.fn(signal)),
+);
