@@ -1,19 +1,19 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import burn from './fixtures/background-burn.mjs';
+import handshake, { ANSWERED, GAVE_UP, STARTED_ON_WORKER } from './fixtures/background-handshake.mjs';
 import { failOnUnhandledRejections, setup } from './support.js';
 
 // fireAndForgetIO runs real worker threads, so these tests wait in real time (briefly); the
 // orchestrator itself stays on the simulated clock.
 
 const burnModule = new URL('./fixtures/background-burn.mjs', import.meta.url);
+const handshakeModule = new URL('./fixtures/background-handshake.mjs', import.meta.url);
 const burnTsModule = new URL('./fixtures/background-burn-ts.ts', import.meta.url);
 
 failOnUnhandledRejections();
 
 type Orchestrator = ReturnType<typeof setup>['orchestrator'];
 
-/** Polls (in real time, cheaply: the timed test measures this thread) until `done()` holds. */
+/** Polls in real time until `done()` holds. */
 async function until(done: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!done()) {
@@ -68,56 +68,26 @@ describe('fireAndForgetIO', () => {
     expect(() => orchestrator.fireAndForgetIO('./fixtures/background-burn.mjs')).toThrow(/module: must be an absolute path/);
   });
 
-  // The one timed test. Other processes competing for the CPU can stall any thread for tens
-  // of milliseconds, so a noisy run is retried rather than the bound loosened.
-  it('keeps main-thread timers on time while CPU-bound work runs in the pool, unlike inline', { retry: 3 }, async () => {
-    const { orchestrator } = setup();
-    const work = { ms: 1_200 };
-
-    // Inline: the same function on the main thread.
-    const inline = monitorEventLoopDelay({ resolution: 10 });
-    inline.enable();
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    burn(work);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    inline.disable();
-    const inlineMaxMs = inline.max / 1e6;
-
-    // The first fireAndForgetIO loads piscina and starts a thread on the main thread (a
-    // one-time cost, measured here for the record); the work itself is measured after it.
-    const startup = monitorEventLoopDelay({ resolution: 10 });
-    startup.enable();
-    orchestrator.fireAndForgetIO(burnModule, { ms: 1 }, { name: 'warm-up' });
+  // Timing (event-loop delay inline against the pool) is measured by `npm run bench io`; this
+  // checks the behaviour behind it without a clock: the work runs on another thread while the
+  // main thread keeps serving its own timers.
+  it('runs CPU-bound work on another thread while the main thread keeps running', async () => {
+    const { orchestrator, logged } = setup();
+    const state = new Int32Array(new SharedArrayBuffer(8));
+    orchestrator.fireAndForgetIO(handshakeModule, { state }, { name: 'handshake' });
+    // The worker is now spinning until it hears from this thread; a timer here still fires.
+    await until(() => Atomics.load(state, 0) !== 0);
+    expect(Atomics.load(state, 0)).toBe(STARTED_ON_WORKER);
+    Atomics.store(state, 1, 1);
     await idle(orchestrator);
-    startup.disable();
-    const startupMaxMs = startup.max / 1e6;
-
-    // Through the pool.
-    const pooled = monitorEventLoopDelay({ resolution: 10 });
-    pooled.enable();
-    const ticks: number[] = [];
-    let last = performance.now();
-    const interval = setInterval(() => {
-      const now = performance.now();
-      ticks.push(now - last);
-      last = now;
-    }, 10);
-    orchestrator.fireAndForgetIO(burnModule, work, { name: 'burn' });
-    await idle(orchestrator);
-    clearInterval(interval);
-    pooled.disable();
-    const pooledMaxMs = pooled.max / 1e6;
-    const maxTickGapMs = Math.max(...ticks);
+    expect(Atomics.load(state, 0)).toBe(ANSWERED);
+    expect(logged).toEqual([]);
     await orchestrator.shutdown();
+  });
 
-    console.info(
-      `event-loop delay max: inline ${inlineMaxMs.toFixed(1)} ms, pool ${pooledMaxMs.toFixed(1)} ms ` +
-        `(pool start-up, once: ${startupMaxMs.toFixed(1)} ms); ` +
-        `10 ms interval: ${ticks.length} ticks, largest gap ${maxTickGapMs.toFixed(1)} ms`,
-    );
-    expect(inlineMaxMs).toBeGreaterThan(1_000);
-    expect(pooledMaxMs).toBeLessThan(50);
-    expect(pooledMaxMs).toBeLessThan(inlineMaxMs / 10);
-    expect(ticks.length).toBeGreaterThan(50); // the interval kept firing through the 1.2 s of work
+  it('the handshake would fail if the same function ran on the main thread', () => {
+    const state = new Int32Array(new SharedArrayBuffer(8));
+    expect(handshake({ state, giveUpAfterMs: 20 })).toBe('gave up');
+    expect(Atomics.load(state, 0)).toBe(GAVE_UP);
   });
 });
