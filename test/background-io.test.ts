@@ -52,12 +52,13 @@ describe('fireAndForgetIO', () => {
 
   it('shutdown terminates running work and leaves no threads, timers or unhandled rejections', async () => {
     const { orchestrator, clock, logged } = setup();
-    orchestrator.fireAndForgetIO(burnModule, { ms: 20_000 }, { name: 'long' });
-    orchestrator.fireAndForgetIO(burnModule, { ms: 20_000 }, { name: 'long' });
-    await until(() => orchestrator.backgroundDiagnostics().ioThreads > 0);
-    const started = Date.now();
-    await orchestrator.shutdown({ timeoutMs: 5_000 });
-    expect(Date.now() - started).toBeLessThan(5_000); // did not wait for the 20 s of work
+    // A call that spins until answered, and nobody answers: only termination ends it.
+    const state = new Int32Array(new SharedArrayBuffer(8));
+    orchestrator.fireAndForgetIO(handshakeModule, { state, giveUpAfterMs: 60_000 }, { name: 'long' });
+    await until(() => Atomics.load(state, 0) === STARTED_ON_WORKER);
+    await orchestrator.shutdown({ timeoutMs: 30_000 });
+    // Had shutdown waited for the work instead, it would have reported GAVE_UP.
+    expect(Atomics.load(state, 0)).toBe(STARTED_ON_WORKER);
     expect(orchestrator.backgroundDiagnostics()).toEqual({ helpers: 0, runningCalls: 0, ioThreads: 0 });
     expect(clock.pendingTimers()).toBe(0);
     expect(logged).toEqual([]); // cancellation is not a failure
