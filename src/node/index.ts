@@ -1,4 +1,4 @@
-// errand/node: what only runs on Node (native addons, the file system).
+// errand/node: what only runs on Node (native addons, the file system, the OS).
 export {
   sqliteStore,
   SQLITE_SCHEMA_VERSION,
@@ -7,3 +7,4 @@ export {
   type SqliteQuarantineEntry,
 } from '../../adapters/stores/sqlite-store.js';
 export { StoreOpenError } from '../errors.js';
+export { nodePlatform, type NodePlatformOptions } from '../../adapters/platforms/node-platform.js';
