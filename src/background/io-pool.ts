@@ -1,5 +1,6 @@
 import type { Piscina } from 'piscina';
 import { ValidationError } from '../errors.js';
+import { loadPiscina } from './load-piscina.js';
 import type { IOPoolOptions, IOWorkerModule } from './types.js';
 
 const ABSOLUTE = /^(?:file:|\/|[A-Za-z]:[\\/]|\\\\)/;
@@ -61,7 +62,7 @@ export class IOPool {
   }
 
   private start(): Promise<Piscina> {
-    this.pool ??= import('piscina').then(({ Piscina }) => {
+    this.pool ??= loadPiscina().then((Piscina) => {
       const { minThreads = 0, maxThreads, idleTimeoutMs = 10_000, execArgv, resourceLimits, niceIncrement } = this.options;
       const pool = new Piscina({
         minThreads,
