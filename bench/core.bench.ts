@@ -1,6 +1,7 @@
 // Issue 2 goals: 100k no-op oneTime tasks through the orchestrator vs p-queue (same run), and
 // heap bytes per idle pending task at 10k and 100k. A bare XState actor per task ("XState floor")
 // is measured beside them: it is what one actor per TaskId costs before errand adds anything.
+import { Session } from 'node:inspector/promises';
 import PQueue from 'p-queue';
 import { createActor, fromTransition, setup, type AnyActorRef } from 'xstate';
 import { createOrchestrator } from '../src/index.js';
@@ -91,6 +92,31 @@ async function bytesPerIdleTask(count: number): Promise<number> {
   return bytes;
 }
 
+interface SamplingNode {
+  selfSize: number;
+  children: SamplingNode[];
+}
+
+/**
+ * Bytes allocated per task over one streamed round, garbage included: V8's sampling heap
+ * profiler, told to keep what minor and major GCs collected. Allocation drives GC, which is
+ * where much of a task's time goes.
+ */
+async function allocatedPerTask(round: () => Promise<number>): Promise<number> {
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  await round();
+  const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: SamplingNode } };
+  session.disconnect();
+  const total = (node: SamplingNode): number => node.children.reduce((sum, child) => sum + total(child), node.selfSize);
+  return total(profile.head) / N;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -117,6 +143,12 @@ export default async function run(): Promise<void> {
     console.log(`  p-queue / errand: ${(p / e).toFixed(1)}x, XState floor / errand: ${(floor / e).toFixed(1)}x`);
     console.log('  (goal: errand >= 40,000 tasks/s and within 6x of p-queue)');
   }
+  const floorBytes = await allocatedPerTask(() => xstateFloorRate(true));
+  const errandBytes = await allocatedPerTask(() => errandRate(true));
+  console.log(
+    `allocated per task, garbage included (streamed): XState floor ${fmt(floorBytes)} B, errand ${fmt(errandBytes)} B ` +
+      `(${(errandBytes / floorBytes).toFixed(1)}x)`,
+  );
   for (const count of [10_000, 100_000]) {
     const bytes = await bytesPerIdleTask(count);
     console.log(`heap per idle pending task at ${fmt(count)}: ${fmt(bytes)} bytes   (goal: <= 4,096)`);
