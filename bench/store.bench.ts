@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createActor, fromTransition, setup, type AnyActorRef } from 'xstate';
 import { openSqlite } from '../adapters/stores/sqlite-driver.js';
 import { encodeRecord, sqliteStore } from '../adapters/stores/sqlite-store.js';
 import { createOrchestrator, memoryStore } from '../src/index.js';
@@ -55,6 +56,32 @@ async function errandRound(shape: Shape, synchronous: Sync | 'memory'): Promise<
   const perSecond = count / ((performance.now() - started) / 1000);
   await orchestrator.shutdown();
   cleanup();
+  return perSecond;
+}
+
+/** The least an idle task can cost as an XState actor: a context and one delayed transition. */
+const idleFloorMachine = setup({
+  types: { context: {} as { taskId: string; nextRunAt: number }, input: {} as { taskId: string } },
+  delays: { untilDue: ({ context }) => context.nextRunAt - Date.now() },
+}).createMachine({
+  context: ({ input }) => ({ taskId: input.taskId, nextRunAt: Date.now() + DELAY_MS }),
+  initial: 'pending',
+  states: { pending: { after: { untilDue: 'done' }, on: { CANCEL: 'done' } }, done: { type: 'final' } },
+});
+const hostLogic = fromTransition((state: null) => state, null);
+
+/** Idle actors per second, created in the concurrent shape's waves (a macrotask between waves). */
+async function idleFloorRound(): Promise<number> {
+  const actors: AnyActorRef[] = [];
+  let host: AnyActorRef = createActor(hostLogic).start();
+  const started = performance.now();
+  for (let i = 0; i < WAVE * WAVES; i++) {
+    if (i % 32 === 0) host = createActor(hostLogic).start();
+    actors.push(createActor(idleFloorMachine, { parent: host, id: `job/${i}`, input: { taskId: `job/${i}` } }).start());
+    if (i % WAVE === WAVE - 1) await new Promise((resolve) => setImmediate(resolve));
+  }
+  const perSecond = (WAVE * WAVES) / ((performance.now() - started) / 1000);
+  for (const actor of actors) actor.send({ type: 'CANCEL' });
   return perSecond;
 }
 
@@ -150,6 +177,7 @@ export default async function storeBench(): Promise<void> {
   );
   console.log("  (errand on memoryStore: the same calls with no store cost, to tell the store's share from the orchestrator's)");
   const goal = 20_000;
+  let memoryRate: number | null = null;
   for (const synchronous of ['full', 'normal'] as const) {
     for (const shape of ['sequential', 'concurrent'] as const) {
       const { errand, direct, memory } = await measure(shape, synchronous, synchronous === 'full');
@@ -159,6 +187,18 @@ export default async function storeBench(): Promise<void> {
         `  synchronous=${synchronous.padEnd(6)} ${shape.padEnd(10)}  errand ${fmt(errand).padStart(8)}/s  ` +
           `direct ${fmt(direct).padStart(8)}/s  errand/direct ${(errand / direct).toFixed(2)}${vsMemory}${verdict}`,
       );
+      if (memory !== null && shape === 'concurrent') memoryRate = memory;
     }
   }
+  await idleFloorRound(); // warm-up
+  const floors: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    gc?.();
+    floors.push(await idleFloorRound());
+  }
+  const floor = median(floors);
+  console.log(
+    `  XState floor: bare idle actors (a context, one delayed transition) in the same waves ${fmt(floor).padStart(8)}/s` +
+      (memoryRate === null ? '' : `  floor / errand on memoryStore ${(floor / memoryRate).toFixed(2)}`),
+  );
 }
