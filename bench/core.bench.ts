@@ -141,7 +141,11 @@ export default async function run(): Promise<void> {
     const floor = await measure('XState floor (bare actor per task)', () => xstateFloorRate(stream));
     const e = await measure('errand orchestrator', () => errandRate(stream));
     console.log(`  p-queue / errand: ${(p / e).toFixed(1)}x, XState floor / errand: ${(floor / e).toFixed(1)}x`);
-    console.log('  (goal: errand >= 40,000 tasks/s and within 6x of p-queue)');
+    const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
+    console.log(
+      `  goal >= 40,000 tasks/s: ${verdict(e >= 40_000)} (the XState floor alone: ${verdict(floor >= 40_000)}); ` +
+        `goal within 6x of p-queue: ${verdict(p / e <= 6)} (the XState floor alone: ${verdict(p / floor <= 6)}, ${(p / floor).toFixed(1)}x)`,
+    );
   }
   const floorBytes = await allocatedPerTask(() => xstateFloorRate(true));
   const errandBytes = await allocatedPerTask(() => errandRate(true));
