@@ -148,6 +148,8 @@ export function nodePlatform(options: NodePlatformOptions = {}): PlatformPort {
     if (isIdle !== undefined) conditions.idle = isIdle;
     return conditions;
   };
+  /** A full reading, unknown fields filled as met (as the orchestrator fills them). */
+  const readAll = (): Conditions => ({ ...unconstrainedConditions, ...read() });
 
   const subscribers = new Set<Subscriber>();
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -170,7 +172,7 @@ export function nodePlatform(options: NodePlatformOptions = {}): PlatformPort {
   /** Tells each subscriber about the groups that changed since it was last told. */
   const deliver = (groups: readonly Group[]) => {
     if (subscribers.size === 0) return;
-    const now = { ...unconstrainedConditions, ...read() };
+    const now = readAll();
     for (const subscriber of [...subscribers]) {
       if (!subscribers.has(subscriber)) continue; // unsubscribed by an earlier listener
       const previous = subscriber.last;
@@ -181,6 +183,7 @@ export function nodePlatform(options: NodePlatformOptions = {}): PlatformPort {
 
   const startProbe = (run: () => Promise<boolean>) => {
     probing = true;
+    // Through a new promise, so a probe that throws synchronously counts as a rejection.
     new Promise<boolean>((resolve) => resolve(run()))
       .then(
         (online) => online === true,
@@ -209,7 +212,7 @@ export function nodePlatform(options: NodePlatformOptions = {}): PlatformPort {
     },
 
     subscribe(listener) {
-      const subscriber: Subscriber = { listener, last: reported ?? { ...unconstrainedConditions, ...read() } };
+      const subscriber: Subscriber = { listener, last: reported ?? readAll() };
       subscribers.add(subscriber);
       if (timer === undefined) {
         // One timer for every subscriber, unref'd: watching conditions never keeps a process alive.
