@@ -12,7 +12,7 @@ import { createActor, fromTransition, setup, type AnyActorRef } from 'xstate';
 import { openSqlite } from '../adapters/stores/sqlite-driver.js';
 import { encodeRecord, sqliteStore } from '../adapters/stores/sqlite-store.js';
 import { createOrchestrator, memoryStore } from '../src/index.js';
-import { taskRecordSchema, type TaskRecord } from '../src/schemas.js';
+import { taskRecordSchema, type TaskRecord } from '../src/core/schemas.js';
 
 const SEQUENTIAL = 1_000;
 const WAVE = 1_000;

@@ -1,5 +1,5 @@
-import { ValidationError } from '../src/errors.js';
-import { isWorkResult } from '../src/work-result.js';
+import { ValidationError } from '../src/core/errors.js';
+import { isWorkResult } from '../src/core/work-result.js';
 import type { TaskContext, TaskEvent } from './task-machine.js';
 
 /** The worker call in flight for one attempt (or one runNow). */

@@ -1,4 +1,4 @@
-import type { Conditions } from '../src/conditions.js';
+import type { Conditions } from '../src/core/conditions.js';
 
 /**
  * The world as one task machine sees it. One object per orchestrator, shared by every task,

@@ -1,11 +1,11 @@
 import { assign, setup, type ActorRefFrom, type SnapshotFrom } from 'xstate';
-import { backoffDelayMs } from '../src/backoff.js';
-import { unmetConstraints, type ConstraintName } from '../src/conditions.js';
-import { TaskCancelledError, WorkFailedError, type CancelReason } from '../src/errors.js';
+import { backoffDelayMs } from '../src/core/backoff.js';
+import { unmetConstraints, type ConstraintName } from '../src/core/conditions.js';
+import { TaskCancelledError, WorkFailedError, type CancelReason } from '../src/core/errors.js';
 import { abortRun, ActiveRun, startRun } from './run-attempt.js';
-import type { TaskRequest } from '../src/schemas.js';
-import type { InstantFn, Outcome, WorkerFn } from '../src/types.js';
-import { isWorkResult, type WorkResult } from '../src/work-result.js';
+import type { TaskRequest } from '../src/core/schemas.js';
+import type { InstantFn, Outcome, WorkerFn } from '../src/core/types.js';
+import { isWorkResult, type WorkResult } from '../src/core/work-result.js';
 import type { TaskEnvironment } from './task-environment.js';
 
 /** Longest single timer Node and browsers honour (2^31 - 1 ms); longer waits are re-armed by the clock. */

@@ -1,5 +1,5 @@
 import { createActor, fromTransition, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate';
-import type { Clock } from './clock.js';
+import type { Clock } from './core/clock.js';
 
 /** Ignores everything: it only lends its actor system (clock, inspection) to task actors. */
 const hostLogic = fromTransition((state: null) => state, null);

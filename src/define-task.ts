@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import { ValidationError } from './errors.js';
-import { taskIdSchema } from './schemas.js';
-import type { WorkContext, WorkerFn } from './types.js';
+import { ValidationError } from './core/errors.js';
+import { taskIdSchema } from './core/schemas.js';
+import type { WorkContext, WorkerFn } from './core/types.js';
 
 export type InputSchema = z.ZodType | undefined;
 export type InputOf<TSchema extends InputSchema> = TSchema extends z.ZodType ? z.output<TSchema> : undefined;

@@ -1,7 +1,7 @@
 export { createOrchestrator, Orchestrator } from './orchestrator.js';
 export type { OrchestratorOptions, RunNowOptions, ShutdownOptions, ScheduleRequestFor } from './orchestrator.js';
 export { defineTask, type TaskDefinition, type InputOf } from './define-task.js';
-export { WorkResult } from './work-result.js';
+export { WorkResult } from './core/work-result.js';
 export {
   ErrandError,
   ValidationError,
@@ -11,17 +11,17 @@ export {
   WorkFailedError,
   StoreOpenError,
   type CancelReason,
-} from './errors.js';
-export { backoffDelayMs } from './backoff.js';
-export { systemClock, type Clock } from './clock.js';
+} from './core/errors.js';
+export { backoffDelayMs } from './core/backoff.js';
+export { systemClock, type Clock } from './core/clock.js';
 export {
   unconstrainedConditions,
   unmetConstraints,
   type Conditions,
   type ConstraintName,
   type PlatformEvent,
-} from './conditions.js';
-export type { PlatformPort, StorePort, StoreBatch, StoreLoad, QuarantinedRecord } from './ports.js';
+} from './core/conditions.js';
+export type { PlatformPort, StorePort, StoreBatch, StoreLoad, QuarantinedRecord } from './core/ports.js';
 export {
   scheduleRequestSchema,
   taskRequestSchema,
@@ -32,7 +32,7 @@ export {
   type TaskRecord,
   type Constraints,
   type BackoffPolicy,
-} from './schemas.js';
+} from './core/schemas.js';
 export type { TaskListener } from './listeners.js';
 export type {
   TaskSnapshot,
@@ -43,7 +43,7 @@ export type {
   InstantContext,
   InstantFn,
   Logger,
-} from './types.js';
+} from './core/types.js';
 export { memoryStore, type MemoryStore } from '../adapters/stores/memory-store.js';
 export { staticPlatform } from '../adapters/platforms/static-platform.js';
 export { taskMachine, type TaskActor, type TaskMachine } from '../machines/task-machine.js';

@@ -26,16 +26,16 @@ import {
   type ParallelInboxOptions,
   type RunForeverHandle,
 } from './background/background-manager.js';
-import { systemClock, type Clock } from './clock.js';
-import { applyPlatformEvent, hasConstraints, unconstrainedConditions, type Conditions, type PlatformEvent } from './conditions.js';
+import { systemClock, type Clock } from './core/clock.js';
+import { applyPlatformEvent, hasConstraints, unconstrainedConditions, type Conditions, type PlatformEvent } from './core/conditions.js';
 import type { InputSchema, RawInputOf, TaskDefinition } from './define-task.js';
-import { AlreadyStartedError, NotStartedError, TaskCancelledError, ValidationError } from './errors.js';
+import { AlreadyStartedError, NotStartedError, TaskCancelledError, ValidationError } from './core/errors.js';
 import { FinishedTasks, TaskListeners, type TaskListener } from './listeners.js';
 import { Persister } from './persister.js';
-import type { PlatformPort, QuarantinedRecord, StorePort } from './ports.js';
-import { scheduleRequestSchema, taskIdSchema, toTaskRequest, type PersistedStatus, type ScheduleRequest, type TaskRecord } from './schemas.js';
+import type { PlatformPort, QuarantinedRecord, StorePort } from './core/ports.js';
+import { scheduleRequestSchema, taskIdSchema, toTaskRequest, type PersistedStatus, type ScheduleRequest, type TaskRecord } from './core/schemas.js';
 import { sameTaskSnapshot, toTaskSnapshot } from './task-snapshot.js';
-import type { InstantFn, Logger, Outcome, TaskSnapshot, WorkerFn } from './types.js';
+import type { InstantFn, Logger, Outcome, TaskSnapshot, WorkerFn } from './core/types.js';
 
 export interface OrchestratorOptions {
   /** OS or host events; without one every constraint counts as met. */

@@ -1,6 +1,6 @@
-import type { Logger } from './types.js';
-import type { TaskRecord } from './schemas.js';
-import type { StorePort } from './ports.js';
+import type { Logger } from './core/types.js';
+import type { TaskRecord } from './core/schemas.js';
+import type { StorePort } from './core/ports.js';
 
 type Defer = (fn: () => void) => void;
 

@@ -1,5 +1,5 @@
 import type { TaskMachineSnapshot } from '../machines/task-machine.js';
-import type { TaskSnapshot, TaskStatus } from './types.js';
+import type { TaskSnapshot, TaskStatus } from './core/types.js';
 
 const NONE = Object.freeze([]) as readonly never[];
 

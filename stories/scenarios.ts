@@ -3,7 +3,7 @@
 import { createOrchestrator, TaskCancelledError, type Logger, type Orchestrator } from '../src/index.js';
 import { recordTaskHistory, type TaskHistory } from '../src/react/index.js';
 import { memoryStore, testClock, testPlatform, type TestClock, type TestPlatform } from '../src/testing/index.js';
-import type { TaskStatus } from '../src/types.js';
+import type { TaskStatus } from '../src/core/types.js';
 
 /** Every scenario starts at the same instant: 2026-01-01T00:00:00Z. */
 export const SCENARIO_START = Date.UTC(2026, 0, 1);

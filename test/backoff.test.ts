@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelayMs } from '../src/index.js';
-import { backoffSchema } from '../src/schemas.js';
+import { backoffSchema } from '../src/core/schemas.js';
 
 const policy = (overrides: Record<string, unknown> = {}) => backoffSchema.parse(overrides);
 

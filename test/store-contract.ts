@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StoreBatch, StorePort } from '../src/ports.js';
-import { taskRecordSchema, type TaskRecord } from '../src/schemas.js';
+import type { StoreBatch, StorePort } from '../src/core/ports.js';
+import { taskRecordSchema, type TaskRecord } from '../src/core/schemas.js';
 
 /** One store under test, with what the contract needs to know about it. */
 export interface StoreHarness {

@@ -1,5 +1,5 @@
-import type { Conditions, PlatformEvent } from '../../src/conditions.js';
-import type { PlatformPort } from '../../src/ports.js';
+import type { Conditions, PlatformEvent } from '../../src/core/conditions.js';
+import type { PlatformPort } from '../../src/core/ports.js';
 
 /** The parts of the Battery Status API this adapter reads (Chromium only; elsewhere power is unknown). */
 interface BatteryLike extends EventTarget {

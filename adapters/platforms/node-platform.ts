@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as nodeOs from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { unconstrainedConditions, type Conditions, type PlatformEvent } from '../../src/conditions.js';
-import { ValidationError } from '../../src/errors.js';
-import type { PlatformPort } from '../../src/ports.js';
+import { unconstrainedConditions, type Conditions, type PlatformEvent } from '../../src/core/conditions.js';
+import { ValidationError } from '../../src/core/errors.js';
+import type { PlatformPort } from '../../src/core/ports.js';
 
 export interface NodePlatformOptions {
   /** How often conditions are read again while someone is subscribed. Default 5,000 ms. */

@@ -1,5 +1,5 @@
-import type { TaskRecord } from '../../src/schemas.js';
-import type { StoreBatch, StorePort } from '../../src/ports.js';
+import type { TaskRecord } from '../../src/core/schemas.js';
+import type { StoreBatch, StorePort } from '../../src/core/ports.js';
 
 export interface MemoryStore extends StorePort {
   /** The records currently kept, for tests and debugging. */

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { ErrandError } from '../../src/errors.js';
+import { ErrandError } from '../../src/core/errors.js';
 
 /**
  * The slice of better-sqlite3 errand uses, typed here so neither errand nor its users need

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { deserialize, stringify, type SuperJSONResult } from 'superjson';
-import { ErrandError, StoreOpenError } from '../../src/errors.js';
-import type { QuarantinedRecord, StoreBatch, StoreLoad, StorePort } from '../../src/ports.js';
-import { taskRecordSchema, type TaskRecord } from '../../src/schemas.js';
+import { ErrandError, StoreOpenError } from '../../src/core/errors.js';
+import type { QuarantinedRecord, StoreBatch, StoreLoad, StorePort } from '../../src/core/ports.js';
+import { taskRecordSchema, type TaskRecord } from '../../src/core/schemas.js';
 import { openSqlite, sqliteErrorCode, type SqliteDatabase, type SqliteStatement } from './sqlite-driver.js';
 
 /** The layout this version of errand writes; stored in `errand_meta` under `schema_version`. */

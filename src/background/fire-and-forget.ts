@@ -1,6 +1,6 @@
 import { createActor } from 'xstate';
 import { backgroundJobMachine, type BackgroundJobActor } from '../../machines/background-job.js';
-import { ValidationError } from '../errors.js';
+import { ValidationError } from '../core/errors.js';
 import type { HelperRuntime, HelperScope } from './helper-runtime.js';
 import type { BackgroundFn, BackgroundItemFn, BackgroundOptions } from './types.js';
 

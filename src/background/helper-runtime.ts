@@ -1,7 +1,7 @@
 import type { AnyActorRef } from 'xstate';
 import type { HelperEnvironment } from '../../machines/helper-environment.js';
 import type { ActorHosts } from '../actor-hosts.js';
-import type { Logger } from '../types.js';
+import type { Logger } from '../core/types.js';
 
 /** What the background helpers borrow from their orchestrator (read once the orchestrator is built). */
 export interface BackgroundDeps {

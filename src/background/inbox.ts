@@ -1,6 +1,6 @@
 import { createActor } from 'xstate';
 import { inboxMachine, type MessageHandlerFn } from '../../machines/inbox-machine.js';
-import { ValidationError } from '../errors.js';
+import { ValidationError } from '../core/errors.js';
 import type { HelperKind, HelperRuntime } from './helper-runtime.js';
 import type { Inbox, InboxOptions, MessageHandler, ParallelInboxOptions } from './types.js';
 

@@ -1,5 +1,5 @@
 import type { Piscina } from 'piscina';
-import { ValidationError } from '../errors.js';
+import { ValidationError } from '../core/errors.js';
 import { loadPiscina } from './load-piscina.js';
 import type { IOPoolOptions, IOWorkerModule } from './types.js';
 

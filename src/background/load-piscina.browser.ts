@@ -1,5 +1,5 @@
 import type { Piscina } from 'piscina';
-import { ErrandError } from '../errors.js';
+import { ErrandError } from '../core/errors.js';
 
 /** Browser builds get this instead of `load-piscina.ts`: there are no worker_threads to pool. */
 export function loadPiscina(): Promise<typeof Piscina> {

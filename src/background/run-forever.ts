@@ -1,6 +1,6 @@
 import { createActor } from 'xstate';
 import { foreverLoopMachine } from '../../machines/forever-loop.js';
-import { ValidationError } from '../errors.js';
+import { ValidationError } from '../core/errors.js';
 import type { HelperRuntime } from './helper-runtime.js';
 import type { BackgroundFn, BackgroundOptions, RunForeverHandle } from './types.js';
 

@@ -6,5 +6,5 @@ export {
   type SqliteStoreOptions,
   type SqliteQuarantineEntry,
 } from '../../adapters/stores/sqlite-store.js';
-export { StoreOpenError } from '../errors.js';
+export { StoreOpenError } from '../core/errors.js';
 export { nodePlatform, type NodePlatformOptions } from '../../adapters/platforms/node-platform.js';

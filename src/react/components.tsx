@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import type { TaskSnapshot } from '../types.js';
+import type { TaskSnapshot } from '../core/types.js';
 import { describeTask, formatTimeUtc, isoTime, progressPercent } from './format.js';
 import { useTasks } from './hooks.js';
 import { ErrandStyles } from './styles.js';

@@ -1,4 +1,4 @@
-import type { TaskSnapshot } from '../types.js';
+import type { TaskSnapshot } from '../core/types.js';
 
 /**
  * Default time format: time of day in UTC ("09:30:05Z"). It reads the same on the server and

@@ -1,6 +1,6 @@
 import { useCallback, useMemo, useRef, useSyncExternalStore } from 'react';
 import type { RunNowOptions } from '../orchestrator.js';
-import type { InstantFn, TaskSnapshot } from '../types.js';
+import type { InstantFn, TaskSnapshot } from '../core/types.js';
 import { useOrchestrator } from './context.js';
 import type { BoundScheduleRequest, OrchestratorLike, TaskFilter, UseTaskResult } from './types.js';
 

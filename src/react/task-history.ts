@@ -1,5 +1,5 @@
 import { useMemo, useSyncExternalStore } from 'react';
-import type { TaskSnapshot } from '../types.js';
+import type { TaskSnapshot } from '../core/types.js';
 import { useErrandContext } from './context.js';
 import type { OrchestratorLike } from './types.js';
 

@@ -1,6 +1,6 @@
 import type { Orchestrator, RunNowOptions } from '../orchestrator.js';
-import type { ScheduleRequest } from '../schemas.js';
-import type { InstantFn, TaskSnapshot, TaskStatus } from '../types.js';
+import type { ScheduleRequest } from '../core/schemas.js';
+import type { InstantFn, TaskSnapshot, TaskStatus } from '../core/types.js';
 
 /**
  * The part of an Orchestrator the hooks and components use (any `Orchestrator<...>` fits).

@@ -1,5 +1,5 @@
-import type { Conditions, PlatformEvent } from '../conditions.js';
-import type { PlatformPort } from '../ports.js';
+import type { Conditions, PlatformEvent } from '../core/conditions.js';
+import type { PlatformPort } from '../core/ports.js';
 
 export interface TestPlatform extends PlatformPort {
   /** Delivers an event as a platform adapter would. */

@@ -38,10 +38,10 @@ import {
 import { taskMachine, type TaskContext, type TaskEvent, type TaskMachineSnapshot } from '../../machines/task-machine.js';
 import type { TaskEnvironment } from '../../machines/task-environment.js';
 import { workDone } from '../../machines/run-attempt.js';
-import { hasConstraints, unconstrainedConditions, type Conditions } from '../../src/conditions.js';
-import { TaskCancelledError, type CancelReason } from '../../src/errors.js';
-import { scheduleRequestSchema, type ScheduleRequest, type TaskRequest } from '../../src/schemas.js';
-import { WorkResult } from '../../src/work-result.js';
+import { hasConstraints, unconstrainedConditions, type Conditions } from '../../src/core/conditions.js';
+import { TaskCancelledError, type CancelReason } from '../../src/core/errors.js';
+import { scheduleRequestSchema, type ScheduleRequest, type TaskRequest } from '../../src/core/schemas.js';
+import { WorkResult } from '../../src/core/work-result.js';
 
 export const TASK_ID = 'job';
 /** Both the model and the real test clock start here. */
