@@ -1,5 +1,6 @@
 import { assign, setup, type ActorRefFrom, type SnapshotFrom } from 'xstate';
 import { backoffDelayMs } from '../src/core/backoff.js';
+import { MAX_TIMER_MS } from '../src/core/clock.js';
 import { unmetConstraints, type ConstraintName } from '../src/core/conditions.js';
 import { TaskCancelledError, WorkFailedError, type CancelReason } from '../src/core/errors.js';
 import { abortRun, ActiveRun, startRun } from './run-attempt.js';
@@ -8,8 +9,6 @@ import type { InstantFn, Outcome, WorkerFn } from '../src/core/types.js';
 import { isWorkResult, type WorkResult } from '../src/core/work-result.js';
 import type { TaskEnvironment } from './task-environment.js';
 
-/** Longest single timer Node and browsers honour (2^31 - 1 ms); longer waits are re-armed by the clock. */
-const NEVER_MS = 2_147_483_647;
 
 /** Scheduled work: the stored request (with the input as given), the parsed input and the worker. */
 export interface ScheduledWork {
@@ -115,7 +114,7 @@ export const taskMachine = setup({
   delays: {
     untilNextRun: ({ context }) =>
       context.work === null || context.nextRunAt === null
-        ? NEVER_MS
+        ? MAX_TIMER_MS
         : Math.max(0, context.nextRunAt - context.env.now()),
   },
   guards: {

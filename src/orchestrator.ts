@@ -10,7 +10,7 @@ import {
   type TaskInput,
   type TaskMachineSnapshot,
 } from '../machines/task-machine.js';
-import { ActorHosts } from './actor-hosts.js';
+import { ActorSystemPool } from './actor-systems.js';
 import {
   BackgroundManager,
   type BackgroundDiagnostics,
@@ -104,7 +104,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> {
   private readonly watching = new Set<TaskActor>();
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly persister: Persister;
-  private readonly hosts: ActorHosts;
+  private readonly systems: ActorSystemPool;
   private readonly store: StorePort;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -115,14 +115,14 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> {
   private shutdownPromise: Promise<void> | null = null;
   private nextTicket = 0;
   private readonly quarantined: QuarantinedRecord[] = [];
-  private readonly background = new BackgroundManager(() => ({ hosts: this.hosts, logger: this.logger }));
+  private readonly background = new BackgroundManager(() => ({ systems: this.systems, logger: this.logger }));
 
   constructor(private readonly options: OrchestratorOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? console;
     this.store = options.store ?? memoryStore();
     this.persister = new Persister(this.store, this.logger);
-    this.hosts = new ActorHosts({ clock: this.clock, inspect: options.inspect });
+    this.systems = new ActorSystemPool({ clock: this.clock, inspect: options.inspect });
     this.finished = new FinishedTasks(options.retainFinished ?? 10_000);
     this.conditions = { ...unconstrainedConditions, ...options.platform?.current() };
     const random = options.random ?? Math.random;
@@ -416,7 +416,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> {
   private spawn(taskId: string, seed: Omit<TaskInput, 'taskId' | 'env'>): TaskEntry {
     const actor = createActor(taskMachine, {
       input: { taskId, env: this.env, ...seed },
-      parent: this.hosts.next(),
+      parent: this.systems.next(),
       id: taskId,
     });
     const entry: TaskEntry = { actor, record: null, view: null, viewFrom: null };

@@ -3,6 +3,7 @@ import * as nodeOs from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { unconstrainedConditions, type Conditions, type PlatformEvent } from '../../src/core/conditions.js';
+import { MAX_TIMER_MS } from '../../src/core/clock.js';
 import { ValidationError } from '../../src/core/errors.js';
 import type { PlatformPort } from '../../src/core/ports.js';
 
@@ -29,7 +30,7 @@ export interface NodePlatformOptions {
 
 /** The numeric options, checked up front: a zero or NaN `pollMs` would poll in a busy loop. */
 const numericOptions = z.object({
-  pollMs: z.number().int().min(1).max(2_147_483_647).optional(),
+  pollMs: z.number().int().min(1).max(MAX_TIMER_MS).optional(),
   lowBatteryPercent: z.number().min(0).max(100).optional(),
   idleLoad: z.number().positive().finite().optional(),
 });

@@ -24,7 +24,7 @@ export type { BackgroundDeps } from './helper-runtime.js';
 
 /**
  * The orchestrator's server-style background helpers. Each helper runs as an XState actor
- * parented by the orchestrator's actor hosts, so it runs on the orchestrator's clock and
+ * parented by the orchestrator's actor system pool, so it runs on the orchestrator's clock and
  * shows in its inspection stream. `shutdown` cancels them all.
  */
 export class BackgroundManager {

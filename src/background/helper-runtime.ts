@@ -1,11 +1,11 @@
 import type { AnyActorRef } from 'xstate';
 import type { HelperEnvironment } from '../../machines/helper-environment.js';
-import type { ActorHosts } from '../actor-hosts.js';
+import type { ActorSystemPool } from '../actor-systems.js';
 import type { Logger } from '../core/types.js';
 
 /** What the background helpers borrow from their orchestrator (read once the orchestrator is built). */
 export interface BackgroundDeps {
-  hosts: ActorHosts;
+  systems: ActorSystemPool;
   logger: Logger;
 }
 
@@ -86,7 +86,7 @@ export class HelperRuntime {
 
   /** A parent for a helper actor: it puts the actor on the orchestrator's clock and inspector. */
   parent(): AnyActorRef {
-    return this.deps().hosts.next();
+    return this.deps().systems.next();
   }
 
   /**

@@ -6,7 +6,7 @@ export interface Clock {
 }
 
 /** Node and browsers fire any timer longer than this after 1 ms, so longer waits are re-armed. */
-const MAX_TIMER_MS = 2_147_483_647;
+export const MAX_TIMER_MS = 2_147_483_647;
 
 class LongTimer {
   timer: ReturnType<typeof setTimeout> | undefined;

@@ -10,7 +10,7 @@ const hostLogic = fromTransition((state: null) => state, null);
  * task wastes memory and one system for all tasks makes every stop O(n). Small shared
  * systems bound both.
  */
-export class ActorHosts {
+export class ActorSystemPool {
   private current: AnyActorRef | null = null;
   private used = 0;
 
