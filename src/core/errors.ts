@@ -78,3 +78,28 @@ export class StoreOpenError extends ErrandError {
     super(`cannot open errand store at ${path}: ${reason}`);
   }
 }
+
+/**
+ * A store write failed (disk full, a closed store, a driver error): the calls whose writes were
+ * in that batch are refused, and none of their work is live. `cause` is the store's own error.
+ */
+export class StoreWriteError extends ErrandError {
+  override name = 'StoreWriteError';
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** A platform adapter threw where errand called it (`current`, `subscribe`, or its unsubscribe). */
+export class PlatformError extends ErrandError {
+  override name = 'PlatformError';
+  constructor(
+    readonly operation: 'current' | 'subscribe' | 'unsubscribe',
+    override readonly cause?: unknown,
+  ) {
+    super(`platform ${operation}() failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}

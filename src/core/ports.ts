@@ -1,5 +1,5 @@
 import type { Conditions, PlatformEvent } from './conditions.js';
-import type { TaskRecord } from './schemas.js';
+import type { PersistedStatus, TaskRecord } from './schemas.js';
 
 /** Feeds OS or host events into the orchestrator. Adapters live in `adapters/platforms`. */
 export interface PlatformPort {
@@ -8,13 +8,13 @@ export interface PlatformPort {
   subscribe(listener: (event: PlatformEvent) => void): () => void;
 }
 
-/** One group of writes; a store applies it atomically where it can. */
+/** One group of writes, applied atomically (all or nothing): deletes first, then puts. */
 export interface StoreBatch {
   put: TaskRecord[];
   delete: string[];
 }
 
-/** A stored record that failed validation on load: set aside, not deleted, not run. */
+/** A stored record that failed validation when read: set aside (not deleted, never run). */
 export interface QuarantinedRecord {
   /** The store's key for it (usually the TaskId). */
   key: string;
@@ -22,15 +22,64 @@ export interface QuarantinedRecord {
   reason: string;
 }
 
-export interface StoreLoad {
+/**
+ * What a read returns. A row that fails validation is moved out of the task records (into the
+ * store's quarantine) by the read that meets it, listed in `quarantined` and not returned again.
+ */
+export interface StoreRead {
   records: TaskRecord[];
   quarantined: QuarantinedRecord[];
 }
 
-/** Keeps scheduled work across restarts. Adapters live in `adapters/stores`. */
+/** A position in due order: records are ordered by `dueAt`, then by `taskId`. */
+export interface DueCursor {
+  dueAt: number;
+  taskId: string;
+}
+
+export interface DueQuery {
+  /** Only records strictly after this position in due order; null for the start. */
+  after: DueCursor | null;
+  /** Only records with `dueAt <= until`. */
+  until: number;
+  /** Most rows to read (valid and quarantined together); fewer means there are no more. */
+  limit: number;
+}
+
+export interface ListQuery {
+  /** Only records whose TaskId sorts strictly after this one (the previous page's last). */
+  after?: string | undefined;
+  /** Only TaskIds that start with this text. */
+  prefix?: string | undefined;
+  /** Only records in this status. */
+  status?: PersistedStatus | undefined;
+  /** Most rows to read (valid and quarantined together); fewer means there are no more. */
+  limit: number;
+}
+
+/**
+ * Keeps scheduled work; the source of truth for every TaskId that is not running in this process.
+ * Adapters live in `adapters/stores`; `test/store-contract.ts` is the behaviour each must show.
+ * Every method but `open` may be called only after `open` resolved.
+ */
 export interface StorePort {
-  /** Every valid record; invalid ones are moved aside and listed in `quarantined`. */
-  load(): Promise<StoreLoad>;
+  /**
+   * Opens the store (creating or migrating it) and erases every ephemeral record
+   * (`request.ephemeral`): a new process never runs ephemeral work of an earlier one.
+   * The orchestrator calls it once, before it reads or writes anything else.
+   */
+  open(): Promise<void>;
+  /** Applies one batch atomically; resolves once it is durable (as durable as the store is). */
   write(batch: StoreBatch): Promise<void>;
+  /** The record of one TaskId (zero or one in `records`). */
+  get(taskId: string): Promise<StoreRead>;
+  /** Runnable records (`held === null`) in due order, after `query.after`, due by `query.until`. */
+  due(query: DueQuery): Promise<StoreRead>;
+  /** The earliest `dueAt` of a runnable record with `dueAt > after`, or null. */
+  nextDueAt(after: number): Promise<number | null>;
+  /** Records in TaskId order (the order of JavaScript's `<` on strings), filtered as asked. */
+  list(query: ListQuery): Promise<StoreRead>;
+  /** Every record with `held !== null` (records the orchestrator could not run). */
+  held(): Promise<StoreRead>;
   close?(): Promise<void>;
 }

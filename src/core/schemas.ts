@@ -43,7 +43,6 @@ export const backoffSchema = z
 const requestShape = {
   taskId: taskIdSchema,
   kind: z.enum(['oneTime', 'periodic']).default('oneTime'),
-  input: z.unknown().optional(),
   initialDelayMs: delayMs.default(0),
   /** Periodic only: time from the end of one run to the next. */
   intervalMs: delayMs.min(1).optional(),
@@ -66,25 +65,46 @@ function checkPeriodic(
 
 /** What callers pass to `schedule()`. */
 export const scheduleRequestSchema = z
-  .object({ ...requestShape, onConflict: z.enum(['replace', 'keep']).default('replace') })
+  .object({ ...requestShape, input: z.unknown().optional(), onConflict: z.enum(['replace', 'keep']).default('replace') })
   .strict()
   .superRefine(checkPeriodic);
 
-/** A request as the machine and the stores keep it (defaults applied, no conflict policy). */
+/** A request as the machine and the stores keep it: defaults applied, no input (stored apart, encoded), no conflict policy. */
 export const taskRequestSchema = z.object(requestShape).strict().superRefine(checkPeriodic);
 
 export const persistedStatusSchema = z.enum(['pending', 'constrained', 'running', 'backoff']);
 
-/** errand's own versioned record of scheduled work; stores keep this, never XState internals. */
+/** The record layout this version writes (`version` in every record). */
+export const TASK_RECORD_VERSION = 2;
+
+/**
+ * errand's own versioned record of scheduled work; stores keep this, never XState internals.
+ * The store is the source of truth: a dormant task is only this record.
+ */
 export const taskRecordSchema = z
   .object({
-    version: z.literal(1),
+    version: z.literal(TASK_RECORD_VERSION),
     taskId: taskIdSchema,
     request: taskRequestSchema,
+    /** The input as given to `schedule()`, in errand's encoding (superjson text); null when there was none. */
+    input: z.string().nullable(),
     /** Attempts started so far for this request (a record saved while running counts that attempt). */
     attempt: z.number().int().min(0),
-    nextRunAt: z.number().nullable(),
+    /** Attempts of this request cut off by the process ending while they ran (they count towards maxAttempts). */
+    interrupted: z.number().int().min(0),
+    /** Runs this TaskId has started since it was scheduled (attempts and runNow calls). */
+    runCount: z.number().int().min(0),
     status: persistedStatusSchema,
+    /**
+     * When the work falls due (pending, backoff) or fell due (constrained, running), epoch ms.
+     * Stores order runnable records by it: `due()` and `nextDueAt()`.
+     */
+    dueAt: z.number(),
+    /**
+     * Why the orchestrator keeps this record without running it (its task is not registered, or its
+     * input no longer matches the task's schema); null when it is runnable. Held records are never due.
+     */
+    held: z.string().nullable(),
     updatedAt: z.number(),
   })
   .strict();
@@ -109,11 +129,11 @@ const sameFields = <T extends object>(a: T, b: T) => {
  * object is a plain literal of fixed keys: built by spreading, V8 gives each one its own hidden
  * class once the spread's inline cache is warm (about 250 bytes a task).
  */
-export function toTaskRequest(parsed: z.output<typeof scheduleRequestSchema>, input: unknown): TaskRequest {
+export function toTaskRequest(parsed: z.output<typeof scheduleRequestSchema>): TaskRequest {
   const { taskId, kind, initialDelayMs, intervalMs, ephemeral } = parsed;
   const constraints = sameFields(parsed.constraints, DEFAULT_CONSTRAINTS) ? DEFAULT_CONSTRAINTS : parsed.constraints;
   const backoff = sameFields(parsed.backoff, DEFAULT_BACKOFF) ? DEFAULT_BACKOFF : parsed.backoff;
   return intervalMs === undefined
-    ? { taskId, kind, input, initialDelayMs, constraints, backoff, ephemeral }
-    : { taskId, kind, input, initialDelayMs, intervalMs, constraints, backoff, ephemeral };
+    ? { taskId, kind, initialDelayMs, constraints, backoff, ephemeral }
+    : { taskId, kind, initialDelayMs, intervalMs, constraints, backoff, ephemeral };
 }
