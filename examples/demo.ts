@@ -49,7 +49,7 @@ orchestrator.subscribe((task: TaskSnapshot) => {
 });
 
 await orchestrator.start();
-const left = orchestrator.listTasks();
+const left = orchestrator.peekTasks();
 console.log(
   left.length === 0
     ? `${stamp()} .errand/demo.db holds no work from an earlier run`

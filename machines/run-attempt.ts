@@ -1,35 +1,13 @@
 import { ValidationError } from '../src/core/errors.js';
 import { isWorkResult } from '../src/core/work-result.js';
-import type { TaskContext, TaskEvent } from './task-machine.js';
-
-/** The worker call in flight for one attempt (or one runNow). */
-export class ActiveRun {
-  settled = false;
-  private aborted = false;
-  // Created on first use: most workers never read their signal, and AbortController is not cheap.
-  private controller: AbortController | null = null;
-
-  constructor(readonly runId: number) {}
-
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.aborted) this.controller.abort();
-    }
-    return this.controller.signal;
-  }
-
-  abort(): void {
-    this.aborted = true;
-    this.controller?.abort();
-  }
-}
+import type { ActiveRun } from './active-run.js';
+import type { TaskContext, TaskEvent } from './task-types.js';
 
 type Send = (event: TaskEvent) => void;
 
-/** A run's result as the machine's event, classified once here so guards only compare `kind`. */
+/** A run's result as the machine's event, classified once here so guards only compare `result`. */
 export function workDone(runId: number, output: unknown): TaskEvent {
-  return { type: 'WORK_DONE', runId, output, kind: isWorkResult(output) ? output.kind : 'value' };
+  return { type: 'WORK_DONE', runId, output, result: isWorkResult(output) ? output.kind : 'value' };
 }
 
 /**

@@ -8,7 +8,7 @@ export interface TaskEnvironment {
   now(): number;
   conditions(): Conditions;
   /** The ready gate: false until `orchestrator.start()` has restored stored work. */
-  isOpen(): boolean;
+  gateOpen(): boolean;
   /** In [0, 1); used for backoff jitter. */
   random(): number;
   /** Lets shutdown wait for worker promises that outlive their (aborted) actor. */

@@ -3,66 +3,13 @@ import { backoffDelayMs } from '../src/core/backoff.js';
 import { MAX_TIMER_MS } from '../src/core/clock.js';
 import { unmetConstraints, type ConstraintName } from '../src/core/conditions.js';
 import { TaskCancelledError, WorkFailedError, type CancelReason } from '../src/core/errors.js';
-import { abortRun, ActiveRun, startRun } from './run-attempt.js';
-import type { TaskRequest } from '../src/core/schemas.js';
-import type { InstantFn, Outcome, WorkerFn } from '../src/core/types.js';
-import { isWorkResult, type WorkResult } from '../src/core/work-result.js';
-import type { TaskEnvironment } from './task-environment.js';
+import type { Outcome } from '../src/core/types.js';
+import { isWorkResult } from '../src/core/work-result.js';
+import { ActiveRun } from './active-run.js';
+import { abortRun, startRun } from './run-attempt.js';
+import type { TaskContext, TaskEvent, TaskInput } from './task-types.js';
 
-
-/** Scheduled work: the stored request (with the input as given), the parsed input and the worker. */
-export interface ScheduledWork {
-  request: TaskRequest;
-  /** `request.input` parsed by the task's schema: what the worker receives. */
-  input: unknown;
-  run: WorkerFn;
-}
-
-/** A runNow in flight: its function and how to settle its caller's promise. */
-export interface InstantRun {
-  ticket: number;
-  fn: InstantFn<unknown>;
-  settle(outcome: Outcome): void;
-}
-
-export interface TaskContext {
-  taskId: string;
-  env: TaskEnvironment;
-  work: ScheduledWork | null;
-  instant: InstantRun | null;
-  attempt: number;
-  nextRunAt: number | null;
-  /** Became due while the ready gate was closed; dispatches on GATE_OPENED. */
-  overdue: boolean;
-  /** The worker call of the current attempt; its id tells a superseded run's events apart. */
-  run: ActiveRun | null;
-  runCount: number;
-  progress: number | null;
-  unmet: readonly ConstraintName[];
-  outcome: Outcome | null;
-  cancelReason: CancelReason | null;
-}
-
-export interface TaskInput {
-  taskId: string;
-  env: TaskEnvironment;
-  work?: ScheduledWork;
-  /** Restored work: attempts already made and when it is next due. */
-  attempt?: number;
-  nextRunAt?: number | null;
-}
-
-export type TaskEvent =
-  | { type: 'SCHEDULE'; work: ScheduledWork }
-  | { type: 'RUN_NOW'; instant: InstantRun }
-  | { type: 'CANCEL'; reason: 'cancelled' | 'shutdown' }
-  | { type: 'CALLER_ABORTED'; ticket: number }
-  | { type: 'CONDITIONS_CHANGED' }
-  | { type: 'GATE_OPENED' }
-  | { type: 'PROGRESS'; runId: number; value: number }
-  /** `kind` classifies `output` once, where the run settles: a plain value, or a WorkResult's kind. */
-  | { type: 'WORK_DONE'; runId: number; output: unknown; kind: 'value' | WorkResult['kind'] }
-  | { type: 'WORK_FAILED'; runId: number; error: unknown };
+export type { ScheduledWork, InstantRun, TaskContext, TaskEvent, TaskInput } from './task-types.js';
 
 const doneOutput = (event: TaskEvent): unknown => (event.type === 'WORK_DONE' ? event.output : undefined);
 const thrownError = (event: TaskEvent): unknown => (event.type === 'WORK_FAILED' ? event.error : undefined);
@@ -91,6 +38,17 @@ const whenEnteredDue = [
   { guard: 'dueWithGateOpen', target: 'constrained' },
 ] as const;
 
+/**
+ * Entering pending, where an activated record may resume: in backoff, or with its last attempt
+ * cut off by a crash and none left (the attempt limit holds across restarts).
+ */
+const whenEnteredPending = [
+  { guard: 'resumesInBackoff', target: 'backoff', actions: 'resumeBackoff' },
+  { guard: 'interruptedOnPeriodic', target: 'pending', reenter: true, actions: ['recordInterrupted', 'startNextPeriod'] },
+  { guard: 'interruptedWithNoAttemptsLeft', target: 'done', actions: 'recordInterrupted' },
+  ...whenEnteredDue,
+] as const;
+
 const whenGateOpens = [
   { guard: 'overdueAndConstraintsMet', target: 'running' },
   { guard: 'isOverdue', target: 'constrained' },
@@ -103,7 +61,9 @@ const constraintsMet = (context: TaskContext) =>
 const hasAttemptsLeft = (context: TaskContext) =>
   context.work !== null && context.attempt < context.work.request.backoff.maxAttempts;
 const isPeriodic = (context: TaskContext) => context.work?.request.kind === 'periodic';
-const doneKind = (event: TaskEvent) => (event.type === 'WORK_DONE' ? event.kind : undefined);
+const doneResult = (event: TaskEvent) => (event.type === 'WORK_DONE' ? event.result : undefined);
+const outOfAttempts = (context: TaskContext) =>
+  context.work !== null && context.interrupted > 0 && context.attempt >= context.work.request.backoff.maxAttempts;
 
 export const taskMachine = setup({
   types: {
@@ -119,26 +79,30 @@ export const taskMachine = setup({
   },
   guards: {
     /** The ready gate is closed (before `start()`): due work waits, marked overdue. */
-    gateClosed: ({ context }) => !context.env.isOpen(),
+    gateClosed: ({ context }) => !context.env.gateOpen(),
     isOverdue: ({ context }) => context.overdue,
+    resumesInBackoff: ({ context }) => context.resumeInBackoff,
+    /** Activated after a crash cut off its last allowed attempt. */
+    interruptedWithNoAttemptsLeft: ({ context }) => outOfAttempts(context),
+    interruptedOnPeriodic: ({ context }) => outOfAttempts(context) && isPeriodic(context),
     constraintsMet: ({ context }) => constraintsMet(context),
     /** Gate open, due now, constraints met. */
-    dueAndConstraintsMet: ({ context }) => context.env.isOpen() && isDue(context) && constraintsMet(context),
+    dueAndConstraintsMet: ({ context }) => context.env.gateOpen() && isDue(context) && constraintsMet(context),
     /** Gate open and due now. */
-    dueWithGateOpen: ({ context }) => context.env.isOpen() && isDue(context),
+    dueWithGateOpen: ({ context }) => context.env.gateOpen() && isDue(context),
     overdueAndConstraintsMet: ({ context }) => context.overdue && constraintsMet(context),
     isInstant: ({ context }) => context.instant !== null,
     /** Scheduled work (not a runNow) whose constraints no longer hold. */
     scheduledAndConstrained: ({ context }) => context.instant === null && !constraintsMet(context),
     isPeriodic: ({ context }) => isPeriodic(context),
     hasAttemptsLeft: ({ context }) => hasAttemptsLeft(context),
-    requestedRetry: ({ event }) => doneKind(event) === 'retry',
+    requestedRetry: ({ event }) => doneResult(event) === 'retry',
     /** Asked for a retry (WorkResult.retry) and has attempts left. */
-    retryWithAttemptsLeft: ({ context, event }) => doneKind(event) === 'retry' && hasAttemptsLeft(context),
+    retryWithAttemptsLeft: ({ context, event }) => doneResult(event) === 'retry' && hasAttemptsLeft(context),
     /** Asked for a retry with none left, on periodic work: the period ends failed. */
-    retryOnPeriodic: ({ context, event }) => doneKind(event) === 'retry' && isPeriodic(context),
-    reportedFailure: ({ event }) => doneKind(event) === 'failure',
-    failureOnPeriodic: ({ context, event }) => doneKind(event) === 'failure' && isPeriodic(context),
+    retryOnPeriodic: ({ context, event }) => doneResult(event) === 'retry' && isPeriodic(context),
+    reportedFailure: ({ event }) => doneResult(event) === 'failure',
+    failureOnPeriodic: ({ context, event }) => doneResult(event) === 'failure' && isPeriodic(context),
     isCurrentCaller: ({ context, event }) =>
       event.type === 'CALLER_ABORTED' && context.instant?.ticket === event.ticket,
     isCurrentRun: ({ context, event }) => 'runId' in event && event.runId === context.run?.runId,
@@ -152,7 +116,8 @@ export const taskMachine = setup({
         work: event.work,
         instant: null,
         attempt: 0,
-        nextRunAt: context.env.now() + event.work.request.initialDelayMs,
+        interrupted: 0,
+        nextRunAt: event.nextRunAt,
         overdue: false,
         outcome: null,
       };
@@ -172,6 +137,7 @@ export const taskMachine = setup({
       context.instant?.settle(failureOf(thrownError(event)));
     },
     markOverdue: assign({ overdue: true }),
+    resumeBackoff: assign({ resumeInBackoff: false }),
     startRun: ({ context, self }) => {
       if (context.run) startRun(context, context.run, (event) => self.send(event));
     },
@@ -201,6 +167,7 @@ export const taskMachine = setup({
     })),
     startNextPeriod: assign(({ context }) => ({
       attempt: 0,
+      interrupted: 0,
       nextRunAt: context.env.now() + (context.work?.request.intervalMs ?? 0),
       overdue: false,
     })),
@@ -219,6 +186,11 @@ export const taskMachine = setup({
         outcome: failureOf(new WorkFailedError(context.taskId, `gave up after ${context.attempt} attempt${plural}`, cause)),
       };
     }),
+    recordInterrupted: assign(({ context }) => {
+      const plural = context.attempt === 1 ? '' : 's';
+      const reason = `gave up after ${context.attempt} attempt${plural}: the last was interrupted (the process ended while it ran)`;
+      return { outcome: failureOf(new WorkFailedError(context.taskId, reason)) };
+    }),
     recordCancel: assign((_, params: { reason: CancelReason }) => ({ cancelReason: params.reason })),
   },
 }).createMachine({
@@ -229,15 +201,12 @@ export const taskMachine = setup({
     work: input.work ?? null,
     instant: null,
     attempt: input.attempt ?? 0,
-    nextRunAt:
-      input.nextRunAt !== undefined
-        ? input.nextRunAt
-        : input.work
-          ? input.env.now() + input.work.request.initialDelayMs
-          : null,
+    interrupted: input.interrupted ?? 0,
+    nextRunAt: input.work ? (input.nextRunAt ?? input.env.now() + input.work.request.initialDelayMs) : null,
     overdue: false,
+    resumeInBackoff: input.resumeInBackoff ?? false,
     run: null,
-    runCount: 0,
+    runCount: input.runCount ?? 0,
     progress: null,
     unmet: NO_UNMET,
     outcome: null,
@@ -266,7 +235,7 @@ export const taskMachine = setup({
   states: {
     /** Waiting to become due: initial delay, period, or (restored) stored due time. */
     pending: {
-      always: whenEnteredDue,
+      always: whenEnteredPending,
       after: { untilNextRun: whenDue },
       on: { GATE_OPENED: whenGateOpens },
     },
@@ -285,7 +254,7 @@ export const taskMachine = setup({
         WORK_DONE: [
           { guard: 'isStaleRun' },
           { guard: 'isInstant', target: 'done', actions: ['recordSuccess', 'resolveCaller'] },
-          { guard: 'retryWithAttemptsLeft', target: 'backoff' },
+          { guard: 'retryWithAttemptsLeft', target: 'backoff', actions: 'scheduleRetry' },
           { guard: 'retryOnPeriodic', target: 'pending', actions: ['recordExhausted', 'startNextPeriod'] },
           { guard: 'requestedRetry', target: 'done', actions: 'recordExhausted' },
           { guard: 'failureOnPeriodic', target: 'pending', actions: ['recordReportedFailure', 'startNextPeriod'] },
@@ -296,7 +265,7 @@ export const taskMachine = setup({
         WORK_FAILED: [
           { guard: 'isStaleRun' },
           { guard: 'isInstant', target: 'done', actions: ['recordError', 'rejectCallerWithError'] },
-          { guard: 'hasAttemptsLeft', target: 'backoff' },
+          { guard: 'hasAttemptsLeft', target: 'backoff', actions: 'scheduleRetry' },
           { guard: 'isPeriodic', target: 'pending', actions: ['recordExhausted', 'startNextPeriod'] },
           { target: 'done', actions: 'recordExhausted' },
         ],
@@ -310,7 +279,6 @@ export const taskMachine = setup({
     },
     /** A failed attempt waits out its backoff delay. */
     backoff: {
-      entry: 'scheduleRetry',
       always: whenEnteredDue,
       after: { untilNextRun: whenDue },
       on: { GATE_OPENED: whenGateOpens },

@@ -1,8 +1,20 @@
 import { createActor, fromTransition, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate';
 import type { Clock } from './core/clock.js';
 
-/** Ignores everything: it only lends its actor system (clock, inspection) to task actors. */
-const hostLogic = fromTransition((state: null) => state, null);
+/** Asks a host to stop one of its actors: XState lets only an actor's parent stop it. */
+interface StopActor {
+  type: 'errand.stop';
+  actor: AnyActorRef;
+}
+
+/**
+ * Lends its actor system (clock, inspection) to task and helper actors, and stops one of them
+ * when asked (a task going dormant): the only thing it ever does.
+ */
+const hostLogic = fromTransition((state: null, event: StopActor, { stopChild }) => {
+  if (event.type === 'errand.stop') stopChild(event.actor);
+  return state;
+}, null);
 
 /**
  * Hands out parents for task actors. Each XState root builds its own system (about 2 KB of
@@ -21,6 +33,11 @@ export class ActorSystemPool {
     },
     private readonly tasksPerHost = 32,
   ) {}
+
+  /** Stops an actor that `next()` parented; its delayed events are cancelled, it sends nothing more. */
+  stop(actor: AnyActorRef, parent: AnyActorRef): void {
+    parent.send({ type: 'errand.stop', actor } satisfies StopActor);
+  }
 
   next(): AnyActorRef {
     if (!this.current || this.used >= this.tasksPerHost) {

@@ -1,5 +1,5 @@
 export { createOrchestrator, Orchestrator } from './orchestrator.js';
-export type { OrchestratorOptions, RunNowOptions, ShutdownOptions, ScheduleRequestFor } from './orchestrator.js';
+export type { OrchestratorOptions, RunNowOptions, ShutdownOptions, ScheduleRequestFor, TaskPage, TaskQuery } from './orchestrator.js';
 export { defineTask, type TaskDefinition, type InputOf } from './define-task.js';
 export { WorkResult } from './core/work-result.js';
 export {
@@ -10,6 +10,8 @@ export {
   TaskCancelledError,
   WorkFailedError,
   StoreOpenError,
+  StoreWriteError,
+  PlatformError,
   type CancelReason,
 } from './core/errors.js';
 export { backoffDelayMs } from './core/backoff.js';
@@ -21,7 +23,7 @@ export {
   type ConstraintName,
   type PlatformEvent,
 } from './core/conditions.js';
-export type { PlatformPort, StorePort, StoreBatch, StoreLoad, QuarantinedRecord } from './core/ports.js';
+export type { PlatformPort, StorePort, StoreBatch, StoreRead, DueQuery, DueCursor, ListQuery, QuarantinedRecord } from './core/ports.js';
 export {
   scheduleRequestSchema,
   taskRequestSchema,
@@ -33,7 +35,7 @@ export {
   type Constraints,
   type BackoffPolicy,
 } from './core/schemas.js';
-export type { TaskListener } from './listeners.js';
+export type { TaskListener } from './activation/listeners.js';
 export type {
   TaskSnapshot,
   TaskStatus,

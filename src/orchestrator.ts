@@ -1,46 +1,35 @@
-import type { z } from 'zod';
-import { createActor, type InspectionEvent, type Observer } from 'xstate';
+import type { InspectionEvent, Observer } from 'xstate';
 import { memoryStore } from '../adapters/stores/memory-store.js';
 import type { TaskEnvironment } from '../machines/task-environment.js';
-import {
-  taskMachine,
-  type InstantRun,
-  type ScheduledWork,
-  type TaskActor,
-  type TaskInput,
-  type TaskMachineSnapshot,
-} from '../machines/task-machine.js';
+import type { InstantRun, TaskActor } from '../machines/task-machine.js';
+import { Activations } from './activation/activations.js';
+import type { TaskListener } from './activation/listeners.js';
+import { OpOrder } from './activation/op-order.js';
+import { SlicedClock } from './activation/sliced-clock.js';
+import { mergePage, parseTaskQuery, storeStatusOf, type TaskPage, type TaskQuery } from './activation/task-pages.js';
+import { WakeUp } from './activation/wake-up.js';
 import { ActorSystemPool } from './actor-systems.js';
-import {
-  BackgroundManager,
-  type BackgroundDiagnostics,
-  type BackgroundFn,
-  type BackgroundItemFn,
-  type BackgroundOptions,
-  type Inbox,
-  type InboxOptions,
-  type IOOptions,
-  type IOPoolOptions,
-  type IOWorkerModule,
-  type MessageHandler,
-  type ParallelInboxOptions,
-  type RunForeverHandle,
-} from './background/background-manager.js';
 import { systemClock, type Clock } from './core/clock.js';
-import { applyPlatformEvent, hasConstraints, unconstrainedConditions, type Conditions, type PlatformEvent } from './core/conditions.js';
-import type { InputSchema, RawInputOf, TaskDefinition } from './define-task.js';
-import { AlreadyStartedError, NotStartedError, TaskCancelledError, ValidationError } from './core/errors.js';
-import { FinishedTasks, TaskListeners, type TaskListener } from './listeners.js';
-import { Persister } from './persister.js';
+import { applyPlatformEvent, unconstrainedConditions, type Conditions, type PlatformEvent } from './core/conditions.js';
+import { AlreadyStartedError, NotStartedError, PlatformError, TaskCancelledError, ValidationError } from './core/errors.js';
 import type { PlatformPort, QuarantinedRecord, StorePort } from './core/ports.js';
-import { scheduleRequestSchema, taskIdSchema, toTaskRequest, type PersistedStatus, type ScheduleRequest, type TaskRecord } from './core/schemas.js';
-import { sameTaskSnapshot, toTaskSnapshot } from './task-snapshot.js';
+import { taskIdSchema, type TaskRecord } from './core/schemas.js';
 import type { InstantFn, Logger, Outcome, TaskSnapshot, WorkerFn } from './core/types.js';
+import type { InputSchema, TaskDefinition } from './define-task.js';
+import { acceptRequest, type AcceptedRequest } from './persistence/accept-request.js';
+import { Persister } from './persistence/persister.js';
+import { snapshotOfRecord, workOf } from './persistence/task-records.js';
+import { BackgroundApi } from './orchestrator-background.js';
+import { shutdownDeadline } from './shutdown-deadline.js';
+import type { ScheduleRequestFor, TaskMap } from './schedule-types.js';
+
+export type { ScheduleRequestFor } from './schedule-types.js';
+export type { TaskPage, TaskQuery } from './activation/task-pages.js';
 
 export interface OrchestratorOptions {
   /** OS or host events; without one every constraint counts as met. */
   platform?: PlatformPort;
-  /** Where scheduled work is kept; defaults to `memoryStore()` (lost with the process). */
+  /** Where scheduled work is kept (the source of truth); defaults to `memoryStore()` (lost with the process). */
   store?: StorePort;
   /** Defaults to the system clock; `errand/testing` has a simulated one. */
   clock?: Clock;
@@ -52,6 +41,8 @@ export interface OrchestratorOptions {
   retainFinished?: number;
   /** Source of randomness for backoff jitter, in [0, 1). Default Math.random. */
   random?: () => number;
+  /** Work due within this many ms is active (an actor); work due later is dormant (a record). Default 2,000. */
+  activationHorizonMs?: number;
 }
 
 export interface RunNowOptions {
@@ -60,82 +51,89 @@ export interface RunNowOptions {
 }
 
 export interface ShutdownOptions {
-  /** How long to wait for aborted workers to settle. Default 10,000 ms. */
+  /** How long to wait for aborted workers, pending store writes and the store's close. Default 10,000 ms. */
   timeoutMs?: number;
-}
-
-type TaskMap = Record<string, TaskDefinition>;
-
-type InputFor<TTasks extends TaskMap, TId extends string> = TId extends keyof TTasks
-  ? TTasks[TId] extends TaskDefinition<string, infer S extends InputSchema>
-    ? RawInputOf<S>
-    : unknown
-  : unknown;
-
-/** `schedule()`'s argument; `input` is typed by the registered task's schema, and required when it is. */
-export type ScheduleRequestFor<TTasks extends TaskMap, TId extends string> = Omit<ScheduleRequest, 'taskId' | 'input'> & {
-  taskId: TId;
-} & (undefined extends InputFor<TTasks, TId> ? { input?: InputFor<TTasks, TId> } : { input: InputFor<TTasks, TId> });
-
-interface TaskEntry {
-  readonly actor: TaskActor;
-  /** The record last written, to skip writes when only progress changed. */
-  record: TaskRecord | null;
-  /** The public snapshot last derived, and the machine snapshot it was derived from. */
-  view: TaskSnapshot | null;
-  viewFrom: TaskMachineSnapshot | null;
 }
 
 type Phase = 'created' | 'starting' | 'started' | 'stopped';
 
-const PERSISTED: ReadonlySet<string> = new Set(['pending', 'constrained', 'running', 'backoff']);
-
 /**
- * Runs scheduled and instant work as one XState actor per TaskId. Task actors are
- * independent roots (not children of one parent), so spawning and stopping stay O(1).
+ * Runs scheduled and instant work, one XState actor per active TaskId. The store is the source
+ * of truth: `schedule()` writes a record and the work goes live once it is durable; a task with
+ * nothing to do soon is only its record, activated by one wake-up timer when it falls due.
  */
 // No tasks known to the type yet: TaskIds outside the map accept any input (checked at run time).
-export class Orchestrator<TTasks extends TaskMap = Record<never, never>> {
+export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends BackgroundApi {
   private readonly registry = new Map<string, TaskDefinition>();
-  private readonly live = new Map<string, TaskEntry>();
-  private readonly finished: FinishedTasks;
-  private readonly listeners = new TaskListeners();
-  /** Tasks whose state depends on conditions right now (constrained, or running with constraints). */
-  private readonly watching = new Set<TaskActor>();
   private readonly inflight = new Set<Promise<unknown>>();
-  private readonly persister: Persister;
-  private readonly systems: ActorSystemPool;
+  private readonly ops = new OpOrder();
+  /** Observed TaskIds whose record is being read to activate them. */
+  private readonly activating = new Map<string, Promise<void>>();
+  private readonly quarantined: QuarantinedRecord[] = [];
+  private readonly held = new Map<string, string>();
   private readonly store: StorePort;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly env: TaskEnvironment;
+  private readonly persister: Persister;
+  private readonly systems: ActorSystemPool;
+  private readonly tasks: Activations;
+  private readonly wakeUp: WakeUp;
   private conditions: Conditions;
   private phase: Phase = 'created';
+  private opening: Promise<void> | null = null;
   private unsubscribePlatform: (() => void) | null = null;
   private shutdownPromise: Promise<void> | null = null;
   private nextTicket = 0;
-  private readonly quarantined: QuarantinedRecord[] = [];
-  private readonly background = new BackgroundManager(() => ({ systems: this.systems, logger: this.logger }));
 
-  constructor(private readonly options: OrchestratorOptions = {}) {
-    this.clock = options.clock ?? systemClock;
-    this.logger = options.logger ?? console;
+  constructor(options: OrchestratorOptions = {}) {
+    const clock = options.clock ?? systemClock;
+    const logger = options.logger ?? console;
+    const systems = new ActorSystemPool({ clock: new SlicedClock(clock), inspect: options.inspect });
+    super(systems, logger);
+    this.clock = clock;
+    this.logger = logger;
+    this.systems = systems;
     this.store = options.store ?? memoryStore();
-    this.persister = new Persister(this.store, this.logger);
-    this.systems = new ActorSystemPool({ clock: this.clock, inspect: options.inspect });
-    this.finished = new FinishedTasks(options.retainFinished ?? 10_000);
-    this.conditions = { ...unconstrainedConditions, ...options.platform?.current() };
+    this.persister = new Persister(this.store, () => this.openStore(), logger);
+    const horizonMs = options.activationHorizonMs ?? 2_000;
     const random = options.random ?? Math.random;
-    this.env = {
-      now: () => this.clock.now(),
+    const env: TaskEnvironment = {
+      now: () => clock.now(),
       conditions: () => this.conditions,
-      isOpen: () => this.phase === 'started',
+      gateOpen: () => this.phase === 'started',
       random,
       track: (work) => void this.inflight.add(work),
       untrack: (work) => void this.inflight.delete(work),
     };
-    if (options.platform) {
-      this.unsubscribePlatform = options.platform.subscribe((event) => this.onPlatformEvent(event));
+    this.tasks = new Activations({
+      env,
+      systems,
+      persister: this.persister,
+      logger,
+      horizonMs,
+      retainFinished: options.retainFinished ?? 10_000,
+      definitionFor: this.definitionFor,
+      held: (taskId, reason) => void this.held.set(taskId, reason),
+      wentDormant: (dueAt) => this.wakeUp.dormantAt(dueAt),
+    });
+    this.wakeUp = new WakeUp({
+      store: this.store,
+      clock,
+      logger,
+      horizonMs,
+      ops: this.ops,
+      flushed: () => this.persister.written(),
+      isActive: (taskId) => this.tasks.get(taskId) !== undefined || this.activating.has(taskId),
+      activate: (record) => void this.tasks.activate(record),
+      quarantined: (items) => this.noteQuarantined(items),
+      running: () => this.phase === 'started',
+    });
+    this.conditions = { ...unconstrainedConditions, ...callPlatform('current', () => options.platform?.current()) };
+    const platform = options.platform;
+    if (platform) {
+      const unsubscribe = callPlatform('subscribe', () => platform.subscribe((event) => this.onPlatformEvent(event)));
+      if (typeof unsubscribe !== 'function') throw new PlatformError('subscribe', new TypeError('subscribe() must return an unsubscribe function'));
+      this.unsubscribePlatform = unsubscribe;
     }
   }
 
@@ -146,6 +144,9 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> {
   register<TId extends string>(taskId: TId, run: WorkerFn): Orchestrator<TTasks & Record<TId, TaskDefinition<TId, InputSchema>>>;
   register(definitionOrId: TaskDefinition | string, run?: WorkerFn): unknown {
     if (this.phase !== 'created') throw new AlreadyStartedError('register()');
+    if (typeof definitionOrId !== 'string' && (typeof definitionOrId !== 'object' || definitionOrId === null)) {
+      throw new ValidationError('definition', 'must be a task definition (defineTask) or a TaskId');
+    }
     const definition: TaskDefinition =
       typeof definitionOrId === 'string' ? { id: definitionOrId, input: undefined, run: run as WorkerFn } : definitionOrId;
     const id = taskIdSchema.safeParse(definition.id);
@@ -157,59 +158,42 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> {
     return this;
   }
 
-  /** Sweeps ephemeral records, restores stored work, then opens the ready gate. */
+  /**
+   * Opens the store (erasing ephemeral records of earlier processes), releases held records whose
+   * task can now run, opens the ready gate, and resolves once the work that is due has been activated.
+   */
   async start(): Promise<void> {
     if (this.phase !== 'created') throw new AlreadyStartedError('start()');
     this.phase = 'starting';
     try {
-      const { records, quarantined } = await this.store.load();
-      for (const item of quarantined) {
-        this.quarantined.push(item);
-        this.logger.warn(`errand: stored record ${item.key} quarantined: ${item.reason}`);
+      await this.openStore();
+      const held = this.phase === 'starting' ? await this.store.held() : null;
+      if (held) {
+        this.noteQuarantined(held.quarantined);
+        for (const record of held.records) this.reconsiderHeld(record);
+        await this.persister.written();
       }
-      for (const record of records) this.restore(record);
-      // Ephemeral records are erased durably before anything can dispatch.
-      await this.persister.written();
     } catch (error) {
       // The gate stays closed and start() may be called again (say, once the store file is fixed).
       if (this.phase === 'starting') this.phase = 'created';
       throw error;
     }
-    if (this.phase !== 'starting') return; // shut down while loading
+    if (this.phase !== 'starting') return; // shut down while starting
     this.phase = 'started';
-    for (const entry of [...this.live.values()]) entry.actor.send({ type: 'GATE_OPENED' });
+    for (const entry of this.tasks.entries()) entry.actor.send({ type: 'GATE_OPENED' });
+    await this.wakeUp.scan();
   }
 
-  /** Schedules work for a registered task; resolves once the request is stored. */
+  /** Schedules work for a registered task; resolves once the request is durable in the store. */
   schedule<TId extends string>(request: ScheduleRequestFor<TTasks, TId>): Promise<void> {
     // Not an async function: on the hot path that would wrap the store's promise in one more.
     try {
-      return this.scheduleOrThrow(request);
+      if (this.phase === 'stopped') throw new TaskCancelledError('(orchestrator)', 'shutdown');
+      const accepted = acceptRequest(request, this.definitionFor, this.clock.now());
+      return accepted.onConflict === 'keep' ? this.scheduleIfAbsent(accepted) : this.commit(accepted);
     } catch (error) {
       return Promise.reject(error);
     }
-  }
-
-  private scheduleOrThrow(request: ScheduleRequest): Promise<void> {
-    this.assertOpen();
-    const parsed = scheduleRequestSchema.safeParse(request);
-    if (!parsed.success) throw ValidationError.fromZod(parsed.error);
-    const { taskId, onConflict } = parsed.data;
-    const definition = this.definitionFor(taskId);
-    if (!definition) throw new ValidationError('taskId', `no task registered for ${taskId}`);
-    const input = parseInput(definition, parsed.data.input);
-    if (!input.success) throw ValidationError.fromZod(input.error, 'input');
-    // The store keeps the input as given; a restart parses it again, so transforms and schema changes apply.
-    const work: ScheduledWork = {
-      request: toTaskRequest(parsed.data, parsed.data.input),
-      input: input.data,
-      run: definition.run,
-    };
-    const existing = this.live.get(taskId);
-    if (existing && onConflict === 'keep') return this.persister.written();
-    if (existing) existing.actor.send({ type: 'SCHEDULE', work });
-    else this.spawn(taskId, { work });
-    return this.persister.written();
   }
 
   /**
@@ -227,7 +211,10 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> {
 
     return new Promise<TResult>((resolve, reject) => {
       const ticket = ++this.nextTicket;
-      const entry = this.live.get(taskId) ?? this.spawn(taskId, {});
+      const live = this.tasks.get(taskId);
+      // runNow takes the TaskId over: a scheduled request for it (dormant, or on its way) is dropped.
+      if ((!live && this.definitionFor(taskId)) || this.ops.inFlight(taskId)) void this.forget(taskId).catch(() => {});
+      const entry = live ?? this.tasks.spawn(taskId, {});
       const onAbort = () => entry.actor.send({ type: 'CALLER_ABORTED', ticket });
       const instant: InstantRun = {
         ticket,
@@ -243,94 +230,106 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> {
     });
   }
 
-  /** Cancels the TaskId's work and forgets its stored request; resolves once that is stored. */
-  async cancel(taskId: string): Promise<void> {
+  /** Cancels the TaskId's work, active or dormant, and forgets its stored request; resolves once that is stored. */
+  cancel(taskId: string): Promise<void> {
     const id = taskIdSchema.safeParse(taskId);
-    if (!id.success) throw ValidationError.fromZod(id.error, 'taskId');
-    const entry = this.live.get(taskId);
-    if (entry) entry.actor.send({ type: 'CANCEL', reason: 'cancelled' });
-    else this.persister.delete(taskId); // stored but not restored yet (before start)
-    return this.persister.written();
+    if (!id.success) return Promise.reject(ValidationError.fromZod(id.error, 'taskId'));
+    const entry = this.tasks.get(taskId);
+    if (entry) {
+      entry.actor.send({ type: 'CANCEL', reason: 'cancelled' });
+      return this.forget(taskId);
+    }
+    // Read before the delete is queued: the store answers with what is being cancelled.
+    const pending = this.persister.peek(taskId);
+    const prior = pending !== undefined ? Promise.resolve(pending) : this.openStore().then(() => this.store.get(taskId));
+    const forgotten = this.forget(taskId);
+    void prior
+      .then((read) => {
+        const record = read && 'records' in read ? read.records[0] : read;
+        if (record) this.tasks.notifyDormant({ ...snapshotOfRecord(record), status: 'cancelled', nextRunAt: null, cancelReason: 'cancelled' });
+      })
+      .catch((error: unknown) => this.logger.error(`errand: reading ${taskId} to cancel it failed`, error));
+    return forgotten;
   }
 
+  /** Cancels every task, active and dormant (a store with many records is deleted page by page). */
   async cancelAll(): Promise<void> {
-    for (const entry of [...this.live.values()]) entry.actor.send({ type: 'CANCEL', reason: 'cancelled' });
+    for (const entry of this.tasks.entries()) entry.actor.send({ type: 'CANCEL', reason: 'cancelled' });
+    await this.openStore();
+    for (let after: string | undefined; ; ) {
+      const page = await this.store.list({ after, limit: 1_000 });
+      await Promise.all(page.records.map((record) => this.cancel(record.taskId)));
+      if (page.records.length + page.quarantined.length < 1_000 || page.records.length === 0) break;
+      after = page.records[page.records.length - 1]!.taskId;
+    }
     return this.persister.written();
   }
 
-  /** The task's current snapshot, a finished task's last one, or undefined. */
-  getTask(taskId: string): TaskSnapshot | undefined {
-    const entry = this.live.get(taskId);
-    return entry ? this.viewOf(entry) : this.finished.get(taskId);
+  /** The task's snapshot, read from the store when it is dormant; a finished task's last one; or undefined. */
+  async getTask(taskId: string): Promise<TaskSnapshot | undefined> {
+    // Active, or finished in this process (a finished TaskId scheduled again is forgotten there).
+    const known = this.peekTask(taskId);
+    if (known) return known;
+    const pending = this.persister.peek(taskId);
+    if (pending !== undefined) return pending ? snapshotOfRecord(pending) : undefined;
+    await this.openStore();
+    const read = await this.store.get(taskId);
+    this.noteQuarantined(read.quarantined);
+    const record = read.records[0];
+    return record ? snapshotOfRecord(record) : undefined;
   }
 
-  /** Every live task, then the finished ones still retained. */
-  listTasks(): TaskSnapshot[] {
-    const live = [...this.live.values()].map((entry) => this.viewOf(entry));
-    const liveIds = new Set(this.live.keys());
-    return [...live, ...[...this.finished.values()].filter((s) => !liveIds.has(s.taskId))];
+  /** Without reading the store: an active task's snapshot, or a finished one's still retained. */
+  peekTask(taskId: string): TaskSnapshot | undefined {
+    const entry = this.tasks.get(taskId);
+    return entry ? this.tasks.viewOf(entry) : this.tasks.finished.get(taskId);
   }
 
-  /** Calls `listener` with each new snapshot (of one TaskId when given). Returns unsubscribe. */
+  /** Without reading the store: every active task, then the finished ones still retained. */
+  peekTasks(): TaskSnapshot[] {
+    const active = this.tasks.entries().map((entry) => this.tasks.viewOf(entry));
+    return [...active, ...[...this.tasks.finished.values()].filter((s) => !this.tasks.get(s.taskId))];
+  }
+
+  /** One page of tasks, active, dormant and finished, in TaskId order, filtered as asked. */
+  async listTasks(query: TaskQuery = {}): Promise<TaskPage> {
+    const parsed = parseTaskQuery(query);
+    const status = storeStatusOf(parsed);
+    let stored = null;
+    if (status !== null) {
+      await this.persister.written().catch(() => {});
+      await this.openStore();
+      stored = await this.store.list({ after: parsed.after, prefix: parsed.prefix, status, limit: parsed.limit });
+      this.noteQuarantined(stored.quarantined);
+    }
+    return mergePage(stored, this.peekTasks(), parsed, parsed.limit);
+  }
+
+  /** Calls `listener` with each new snapshot (of one TaskId when given, which keeps that task active). Returns unsubscribe. */
   subscribe(listener: TaskListener, options: { taskId?: string } = {}): () => void {
-    return this.listeners.add(listener, options.taskId);
+    const { taskId } = options;
+    const unsubscribe = this.tasks.listeners.add(listener, taskId);
+    if (taskId === undefined) return unsubscribe;
+    this.tasks.pin(taskId);
+    this.activateObserved(taskId);
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      unsubscribe();
+      this.tasks.unpin(taskId);
+    };
   }
 
-  /** The live XState actor for a TaskId, for devtools and hooks. */
+  /** The XState actor of an active TaskId, for devtools and hooks (`subscribe({ taskId })` activates one). */
   actorOf(taskId: string): TaskActor | undefined {
-    return this.live.get(taskId)?.actor;
+    return this.tasks.get(taskId)?.actor;
   }
 
-  /** What the orchestrator noticed that needs a person: records quarantined at start, live counts. */
-  diagnostics(): { quarantined: readonly QuarantinedRecord[]; liveTasks: number; runningWorkers: number } {
-    return { quarantined: [...this.quarantined], liveTasks: this.live.size, runningWorkers: this.inflight.size };
-  }
-
-  /**
-   * Runs `fn(signal)` in the background and returns at once. A throw or rejection is logged
-   * with the helper's name; `signal` aborts on shutdown.
-   */
-  fireAndForget(fn: BackgroundFn, options?: BackgroundOptions): void {
-    this.background.fireAndForget(fn, options);
-  }
-
-  /** Runs `fn(item, signal)` for every item, all concurrently, and returns at once. */
-  fireAndForgetAll<T>(items: Iterable<T>, fn: BackgroundItemFn<T>, options?: BackgroundOptions): void {
-    this.background.fireAndForgetAll(items, fn, options);
-  }
-
-  /**
-   * Runs blocking work on a pool of worker threads and returns at once: `module` (absolute
-   * path or file: URL) default-exports the function, called with a structured clone of
-   * `input`. Shutdown terminates its thread.
-   */
-  fireAndForgetIO(module: IOWorkerModule, input?: unknown, options?: IOOptions): void {
-    this.background.fireAndForgetIO(module, input, options);
-  }
-
-  /** Options for fireAndForgetIO's worker-thread pool; only before its first use. */
-  configureIO(options: IOPoolOptions): void {
-    this.background.configureIO(options);
-  }
-
-  /** Calls `fn(signal)` now and again `delayMs` after each call ends; a failure is logged and the loop goes on. */
-  runForever(fn: BackgroundFn, delayMs: number, options?: BackgroundOptions): RunForeverHandle {
-    return this.background.runForever(fn, delayMs, options);
-  }
-
-  /** An inbox whose messages `handler` takes one at a time, in arrival order. */
-  serialActor<T>(handler: MessageHandler<T>, options?: InboxOptions<T>): Inbox<T> {
-    return this.background.serialActor(handler, options);
-  }
-
-  /** An inbox whose messages `handler` takes concurrently, at most `concurrency` at once when given. */
-  parallelActor<T>(handler: MessageHandler<T>, options?: ParallelInboxOptions<T>): Inbox<T> {
-    return this.background.parallelActor(handler, options);
-  }
-
-  /** Live background helpers, their unsettled calls and the worker threads alive. */
-  backgroundDiagnostics(): BackgroundDiagnostics {
-    return this.background.diagnostics();
+  /** What needs a person: records quarantined or held (kept, not run), and what is active and running now. */
+  diagnostics(): { quarantined: readonly QuarantinedRecord[]; held: readonly QuarantinedRecord[]; liveTasks: number; runningWorkers: number } {
+    const held = [...this.held].map(([key, reason]) => ({ key, reason }));
+    return { quarantined: [...this.quarantined], held, liveTasks: this.tasks.size, runningWorkers: this.inflight.size };
   }
 
   /** The time on the orchestrator's clock (the simulated one in tests), in epoch ms. */
@@ -344,39 +343,165 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> {
   }
 
   /**
-   * Cancels everything with reason 'shutdown' (stored work stays stored), aborts running
-   * workers and waits up to `timeoutMs` for them to settle.
+   * Cancels everything with reason 'shutdown' (stored work stays stored), aborts running workers
+   * and settles within `timeoutMs` whatever workers, the store or the platform do.
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
-    this.shutdownPromise ??= this.stop(options.timeoutMs ?? 10_000);
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > 2_147_483_647) {
+      return Promise.reject(new ValidationError('timeoutMs', 'must be an integer from 0 to 2147483647'));
+    }
+    this.shutdownPromise ??= this.stop(timeoutMs);
     return this.shutdownPromise;
   }
 
   private async stop(timeoutMs: number): Promise<void> {
     this.phase = 'stopped';
-    this.unsubscribePlatform?.();
-    this.unsubscribePlatform = null;
-    for (const entry of [...this.live.values()]) entry.actor.send({ type: 'CANCEL', reason: 'shutdown' });
-    await this.background.shutdown((work) => this.track(work));
-    if (this.inflight.size > 0) {
-      let timer: unknown;
-      const timedOut = new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, timeoutMs)));
-      await Promise.race([Promise.allSettled([...this.inflight]), timedOut]);
-      this.clock.clearTimeout(timer);
-      if (this.inflight.size > 0) this.logger.warn(`errand: ${this.inflight.size} worker(s) still running after shutdown timeout`);
+    this.wakeUp.stop();
+    try {
+      this.unsubscribePlatform?.();
+    } catch (error) {
+      this.logger.error('errand: the platform failed to unsubscribe', new PlatformError('unsubscribe', error));
     }
-    await this.persister.written().catch(() => {});
-    await this.store.close?.();
-  }
-
-  private assertOpen(): void {
-    if (this.phase === 'stopped') throw new TaskCancelledError('(orchestrator)', 'shutdown');
+    this.unsubscribePlatform = null;
+    for (const entry of this.tasks.entries()) entry.actor.send({ type: 'CANCEL', reason: 'shutdown' });
+    const deadline = shutdownDeadline(this.clock, timeoutMs);
+    try {
+      await deadline.race(this.shutdownBackground((work) => this.track(work)));
+      if (this.inflight.size > 0 && !(await deadline.race(Promise.allSettled([...this.inflight])))) {
+        this.logger.warn(`errand: ${this.inflight.size} worker(s) still running after shutdown timeout`);
+      }
+      if (!(await deadline.race(this.persister.written().catch(() => {})))) this.logger.warn('errand: store writes still pending after shutdown timeout');
+      if (!(await deadline.race(Promise.resolve(this.store.close?.()).catch((error: unknown) => this.logger.error('errand: closing the store failed', error))))) {
+        this.logger.warn('errand: the store did not close before the shutdown timeout');
+      }
+    } finally {
+      deadline.clear();
+    }
   }
 
   /** 'email.send/42' runs the worker registered as 'email.send': one definition, many TaskIds. */
-  private definitionFor(taskId: string): TaskDefinition | undefined {
+  private readonly definitionFor = (taskId: string): TaskDefinition | undefined => {
     const slash = taskId.indexOf('/');
     return this.registry.get(taskId) ?? (slash > 0 ? this.registry.get(taskId.slice(0, slash)) : undefined);
+  };
+
+  private openStore(): Promise<void> {
+    this.opening ??= this.store.open().catch((error: unknown) => {
+      this.opening = null; // a later call may try again
+      throw error;
+    });
+    return this.opening;
+  }
+
+  /** Stores the request, then (unless a later call on the TaskId superseded it) makes it live. */
+  private commit(accepted: AcceptedRequest, ticket = this.ops.begin(accepted.record.taskId)): Promise<void> {
+    const { taskId } = accepted.record;
+    this.ops.touch(taskId);
+    return this.persister.put(accepted.record).then(
+      () => {
+        if (!this.ops.isLatest(taskId, ticket)) return;
+        this.ops.end(taskId, ticket);
+        this.deliver(accepted);
+      },
+      (error: unknown) => {
+        this.ops.end(taskId, ticket);
+        throw error;
+      },
+    );
+  }
+
+  private deliver({ record, work }: AcceptedRequest): void {
+    if (this.phase === 'stopped') return; // stored: it runs after the next start
+    const { taskId } = record;
+    const entry = this.tasks.get(taskId);
+    if (entry) {
+      entry.record = record;
+      entry.actor.send({ type: 'SCHEDULE', work, nextRunAt: record.dueAt });
+    } else if (this.activating.has(taskId) || this.tasks.activeAt(taskId, record.dueAt)) {
+      this.tasks.spawn(taskId, { work, nextRunAt: record.dueAt }, record);
+    } else {
+      this.tasks.notifyDormant(snapshotOfRecord(record));
+      this.wakeUp.dormantAt(record.dueAt);
+    }
+  }
+
+  /** `onConflict: 'keep'`: stores the request only when the TaskId has nothing, live or stored. */
+  private async scheduleIfAbsent(accepted: AcceptedRequest): Promise<void> {
+    const { taskId } = accepted.record;
+    await this.activating.get(taskId);
+    if (this.tasks.get(taskId)) return;
+    const pending = this.persister.peek(taskId);
+    if (pending) return this.persister.written();
+    if (pending === null) return this.commit(accepted);
+    const ticket = this.ops.begin(taskId);
+    await this.openStore();
+    const read = await this.store.get(taskId).catch((error: unknown) => {
+      this.ops.end(taskId, ticket);
+      throw error;
+    });
+    this.noteQuarantined(read.quarantined);
+    if (!this.ops.isLatest(taskId, ticket)) return; // a later call decided
+    if (this.tasks.get(taskId) || read.records.length > 0) return this.ops.end(taskId, ticket);
+    return this.commit(accepted, ticket);
+  }
+
+  /** Deletes the TaskId's stored request, in call order; resolves once that is durable. */
+  private forget(taskId: string): Promise<void> {
+    const ticket = this.ops.begin(taskId);
+    this.ops.touch(taskId);
+    const end = () => this.ops.end(taskId, ticket);
+    return this.persister.delete(taskId).then(end, (error: unknown) => {
+      end();
+      throw error;
+    });
+  }
+
+  /** An observed TaskId is activated from its record (if it has one) and kept active while observed. */
+  private activateObserved(taskId: string): void {
+    if (this.phase === 'stopped' || this.tasks.get(taskId) || this.activating.has(taskId)) return;
+    const watch = this.ops.watch();
+    const pending = this.persister.peek(taskId);
+    const read: Promise<TaskRecord[]> =
+      pending !== undefined
+        ? Promise.resolve(pending ? [pending] : [])
+        : this.openStore()
+            .then(() => this.store.get(taskId))
+            .then((result) => (this.noteQuarantined(result.quarantined), result.records));
+    const activation = read
+      .then((records) => {
+        this.activating.delete(taskId);
+        watch.stop();
+        if (this.phase === 'stopped' || this.tasks.get(taskId) || !this.tasks.pinned(taskId)) return;
+        // A call in flight decides what the TaskId does (a schedule spawns it once durable).
+        if (this.ops.inFlight(taskId)) return;
+        if (watch.touched.has(taskId)) return this.activateObserved(taskId); // changed while read: read again
+        const record = records[0];
+        if (record && record.held === null) this.tasks.activate(record);
+      })
+      .catch((error: unknown) => {
+        this.activating.delete(taskId);
+        watch.stop();
+        this.logger.error(`errand: activating ${taskId} failed`, error);
+      });
+    this.activating.set(taskId, activation);
+  }
+
+  /** A held record whose task can run now (registered since, or its schema accepts it again) is released. */
+  private reconsiderHeld(record: TaskRecord): void {
+    const definition = this.definitionFor(record.taskId);
+    if (definition && !('held' in workOf(record, definition))) {
+      void this.persister.put({ ...record, held: null, updatedAt: this.clock.now() }).catch(() => {});
+    } else {
+      this.held.set(record.taskId, record.held ?? 'held');
+    }
+  }
+
+  private noteQuarantined(items: readonly QuarantinedRecord[]): void {
+    for (const item of items) {
+      this.quarantined.push(item);
+      this.logger.warn(`errand: stored record ${item.key} quarantined: ${item.reason}`);
+    }
   }
 
   private track(work: Promise<unknown>): void {
@@ -385,134 +510,19 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> {
     work.then(done, done);
   }
 
-  private restore(record: TaskRecord): void {
-    if (this.live.has(record.taskId)) return; // this process already scheduled newer work
-    if (record.request.ephemeral) {
-      this.persister.delete(record.taskId);
-      return;
-    }
-    const definition = this.definitionFor(record.taskId);
-    if (!definition) {
-      this.logger.warn(`errand: stored work for unregistered task ${record.taskId} left in the store`);
-      return;
-    }
-    const input = parseInput(definition, record.request.input);
-    if (!input.success) {
-      // Stored by an older version whose input the task no longer accepts: keep it, do not run it.
-      const reason = `input no longer matches the task's schema: ${ValidationError.fromZod(input.error, 'input').message}`;
-      this.quarantined.push({ key: record.taskId, reason });
-      this.logger.warn(`errand: stored work for ${record.taskId} left in the store: ${reason}`);
-      return;
-    }
-    // A record saved while running or constrained is due now (at-least-once); its attempt count stays.
-    const dueNow = record.status === 'running' || record.status === 'constrained';
-    this.spawn(record.taskId, {
-      work: { request: record.request, input: input.data, run: definition.run },
-      attempt: record.attempt,
-      nextRunAt: dueNow ? this.clock.now() : (record.nextRunAt ?? this.clock.now()),
-    });
-  }
-
-  private spawn(taskId: string, seed: Omit<TaskInput, 'taskId' | 'env'>): TaskEntry {
-    const actor = createActor(taskMachine, {
-      input: { taskId, env: this.env, ...seed },
-      parent: this.systems.next(),
-      id: taskId,
-    });
-    const entry: TaskEntry = { actor, record: null, view: null, viewFrom: null };
-    this.live.set(taskId, entry);
-    this.finished.delete(taskId);
-    actor.subscribe(this.taskObserver);
-    actor.start();
-    return entry;
-  }
-
-  /**
-   * One observer for every task actor (a closure per actor costs memory at 100k tasks).
-   * XState binds `next` and `error` per subscription; methods (not arrow functions) keep those
-   * bound functions small, since tools that rename functions (esbuild keepNames, as in tsx)
-   * push `bind` onto its slow path, which gives every bound function its own property dictionary.
-   */
-  private readonly taskObserver = ((self: Orchestrator<TTasks>) => ({
-    next(snapshot: TaskMachineSnapshot): void {
-      self.onTransition(snapshot);
-    },
-    error(error: unknown): void {
-      self.logger.error('errand: a task actor failed', error);
-    },
-  }))(this);
-
-  private onTransition(snapshot: TaskMachineSnapshot): void {
-    const status = snapshot.value;
-    const { taskId, work } = snapshot.context;
-    const entry = this.live.get(taskId);
-    if (!entry) return;
-    this.persist(entry, snapshot);
-    if (status === 'constrained' || (status === 'running' && work && hasConstraints(work.request.constraints))) {
-      this.watching.add(entry.actor);
-    } else {
-      this.watching.delete(entry.actor);
-    }
-    const final = snapshot.status === 'done';
-    const wanted = this.listeners.wants(taskId);
-    if (!final && !wanted) return; // nobody looks: derive nothing on the hot path
-    const previous = entry.view;
-    const view = this.viewOf(entry, snapshot);
-    if (final) {
-      this.live.delete(taskId);
-      this.finished.set(view);
-    }
-    // Events that change nothing a TaskSnapshot shows (a stale result, the gate opening on a
-    // waiting task) keep the same snapshot object and notify nobody.
-    if (view !== previous && wanted) {
-      this.listeners.notify(view, (error) => this.logger.error('errand: subscriber threw', error));
-    }
-  }
-
-  private persist(entry: TaskEntry, snapshot: TaskMachineSnapshot): void {
-    const status = snapshot.value;
-    const { taskId, work, attempt, nextRunAt, cancelReason } = snapshot.context;
-    if (work && PERSISTED.has(status)) {
-      const last = entry.record;
-      if (last && last.status === status && last.attempt === attempt && last.nextRunAt === nextRunAt && last.request === work.request) {
-        return;
-      }
-      entry.record = {
-        version: 1,
-        taskId,
-        request: work.request,
-        attempt,
-        nextRunAt,
-        status: status as PersistedStatus,
-        updatedAt: this.clock.now(),
-      };
-      this.persister.put(entry.record);
-      return;
-    }
-    // Shutdown keeps stored work for the next start; everything else that ends forgets it.
-    if (entry.record && !(status === 'cancelled' && cancelReason === 'shutdown')) {
-      this.persister.delete(taskId);
-    }
-    entry.record = null;
-  }
-
-  private viewOf(entry: TaskEntry, snapshot: TaskMachineSnapshot = entry.actor.getSnapshot()): TaskSnapshot {
-    if (entry.view && entry.viewFrom === snapshot) return entry.view;
-    const next = toTaskSnapshot(snapshot);
-    if (!entry.view || !sameTaskSnapshot(entry.view, next)) entry.view = next;
-    entry.viewFrom = snapshot;
-    return entry.view;
-  }
-
   private onPlatformEvent(event: PlatformEvent): void {
     this.conditions = applyPlatformEvent(this.conditions, event);
-    for (const actor of [...this.watching]) actor.send({ type: 'CONDITIONS_CHANGED' });
+    for (const actor of this.tasks.watchers()) actor.send({ type: 'CONDITIONS_CHANGED' });
   }
 }
 
-/** A task's input through its schema (tasks without one take any input as is). */
-function parseInput(definition: TaskDefinition, input: unknown): z.ZodSafeParseResult<unknown> {
-  return definition.input ? definition.input.safeParse(input) : { success: true, data: input };
+/** Calls the platform adapter, turning its throw into a PlatformError. */
+function callPlatform<T>(operation: 'current' | 'subscribe', call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    throw new PlatformError(operation, error);
+  }
 }
 
 /** Creates an orchestrator; register tasks, then `start()`. */

@@ -8,16 +8,16 @@ describe('constraints', () => {
     orchestrator.register('sync', async () => void runs++);
     await orchestrator.start();
     await orchestrator.schedule({ taskId: 'sync', initialDelayMs: 100, constraints: { network: 'any' } });
-    expect(orchestrator.getTask('sync')?.status).toBe('pending');
+    expect((await orchestrator.getTask('sync'))?.status).toBe('pending');
     await clock.advance(100);
-    expect(orchestrator.getTask('sync')).toMatchObject({ status: 'constrained', unmetConstraints: ['network'] });
+    expect((await orchestrator.getTask('sync'))).toMatchObject({ status: 'constrained', unmetConstraints: ['network'] });
     platform.push({ type: 'power', charging: false }); // unrelated change: still constrained
     await clock.flush();
-    expect(orchestrator.getTask('sync')?.status).toBe('constrained');
+    expect((await orchestrator.getTask('sync'))?.status).toBe('constrained');
     platform.push({ type: 'network', online: true });
     await clock.flush();
     expect(runs).toBe(1);
-    expect(orchestrator.getTask('sync')?.status).toBe('done');
+    expect((await orchestrator.getTask('sync'))?.status).toBe('done');
   });
 
   it('treats a metered connection as unmet for network "unmetered" only', async () => {
@@ -29,7 +29,7 @@ describe('constraints', () => {
     await orchestrator.schedule({ taskId: 'up/wifi', constraints: { network: 'unmetered' } });
     await clock.flush();
     expect(ran).toEqual(['up/any']);
-    expect(orchestrator.getTask('up/wifi')?.unmetConstraints).toEqual(['network']);
+    expect((await orchestrator.getTask('up/wifi'))?.unmetConstraints).toEqual(['network']);
     platform.push({ type: 'network', online: true, metered: false });
     await clock.flush();
     expect(ran).toEqual(['up/any', 'up/wifi']);
@@ -46,14 +46,14 @@ describe('constraints', () => {
       constraints: { charging: true, batteryNotLow: true, idle: true, foreground: true },
     });
     await clock.flush();
-    expect(orchestrator.getTask('backup')?.unmetConstraints).toEqual(['charging', 'batteryNotLow', 'idle', 'foreground']);
+    expect((await orchestrator.getTask('backup'))?.unmetConstraints).toEqual(['charging', 'batteryNotLow', 'idle', 'foreground']);
     platform.push({ type: 'power', charging: true, batteryLow: false });
     platform.push({ type: 'idle', idle: true });
     await clock.flush();
-    expect(orchestrator.getTask('backup')?.unmetConstraints).toEqual(['foreground']);
+    expect((await orchestrator.getTask('backup'))?.unmetConstraints).toEqual(['foreground']);
     platform.push({ type: 'lifecycle', foreground: true });
     await clock.flush();
-    expect(orchestrator.getTask('backup')).toMatchObject({ status: 'done', outcome: { ok: true, value: 'saved' } });
+    expect((await orchestrator.getTask('backup'))).toMatchObject({ status: 'done', outcome: { ok: true, value: 'saved' } });
   });
 
   it('stops a running worker whose constraints stop holding, without counting the attempt', async () => {
@@ -69,16 +69,16 @@ describe('constraints', () => {
     await orchestrator.start();
     await orchestrator.schedule({ taskId: 'download', constraints: { network: 'unmetered' } });
     await clock.flush();
-    expect(orchestrator.getTask('download')).toMatchObject({ status: 'running', attempt: 1 });
+    expect((await orchestrator.getTask('download'))).toMatchObject({ status: 'running', attempt: 1 });
     platform.push({ type: 'network', online: true, metered: true });
     expect(signal?.aborted).toBe(true);
-    expect(orchestrator.getTask('download')).toMatchObject({ status: 'constrained', attempt: 0 });
+    expect((await orchestrator.getTask('download'))).toMatchObject({ status: 'constrained', attempt: 0 });
     await clock.flush(); // the aborted worker's rejection must not count as a failure
-    expect(orchestrator.getTask('download')?.status).toBe('constrained');
+    expect((await orchestrator.getTask('download'))?.status).toBe('constrained');
     platform.push({ type: 'network', online: true, metered: false });
     await clock.flush();
     expect(attempts).toEqual([1, 1]);
-    expect(orchestrator.getTask('download')).toMatchObject({ status: 'done', outcome: { ok: true, value: 'complete' } });
+    expect((await orchestrator.getTask('download'))).toMatchObject({ status: 'done', outcome: { ok: true, value: 'complete' } });
   });
 
   it('gates retries too: a backoff that ends offline waits in constrained', async () => {
@@ -91,13 +91,13 @@ describe('constraints', () => {
     await orchestrator.start();
     await orchestrator.schedule({ taskId: 'post', constraints: { network: 'any' }, backoff: { initialDelayMs: 1_000 } });
     await clock.flush();
-    expect(orchestrator.getTask('post')?.status).toBe('backoff');
+    expect((await orchestrator.getTask('post'))?.status).toBe('backoff');
     platform.push({ type: 'network', online: false });
     await clock.advance(1_000);
-    expect(orchestrator.getTask('post')).toMatchObject({ status: 'constrained', attempt: 1 });
+    expect((await orchestrator.getTask('post'))).toMatchObject({ status: 'constrained', attempt: 1 });
     platform.push({ type: 'network', online: true });
     await clock.flush();
-    expect(orchestrator.getTask('post')).toMatchObject({ status: 'done', attempt: 2 });
+    expect((await orchestrator.getTask('post'))).toMatchObject({ status: 'done', attempt: 2 });
   });
 
   it('does not bother instant work with constraints', async () => {

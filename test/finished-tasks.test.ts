@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FinishedTasks } from '../src/listeners.js';
+import { FinishedTasks } from '../src/activation/listeners.js';
 import type { TaskSnapshot } from '../src/index.js';
 
 const snap = (taskId: string, attempt = 1): TaskSnapshot => ({

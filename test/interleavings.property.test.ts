@@ -76,7 +76,7 @@ async function check(s: Scenario): Promise<void> {
   if (h.waitingCount() !== 0) fail(`${h.waitingCount()} deferred worker(s) neither released nor aborted`);
   const { orchestrator, platform, logged } = h.env;
   for (const taskId of s.taskIds) {
-    const status = orchestrator.getTask(taskId)?.status;
+    const status = orchestrator.peekTask(taskId)?.status;
     if (status !== undefined && !FINAL.has(status)) fail(`getTask('${taskId}') is ${status} after shutdown`);
   }
   const diagnostics = orchestrator.diagnostics();

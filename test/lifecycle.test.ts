@@ -1,18 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AlreadyStartedError, defineTask, TaskCancelledError, taskRequestSchema, type TaskRecord } from '../src/index.js';
+import { decodeInput, encodeInput } from '../src/core/input-codec.js';
 import { deferred, setup } from './support.js';
 
-const record = (taskId: string, overrides: Partial<TaskRecord> = {}, request: Record<string, unknown> = {}): TaskRecord => ({
-  version: 1,
-  taskId,
-  request: taskRequestSchema.parse({ taskId, ...request }),
-  attempt: 0,
-  nextRunAt: null,
-  status: 'pending',
-  updatedAt: 0,
-  ...overrides,
-});
+const record = (taskId: string, overrides: Partial<TaskRecord> = {}, request: Record<string, unknown> = {}): TaskRecord => {
+  const { input, ...rest } = request;
+  return {
+    version: 2,
+    taskId,
+    request: taskRequestSchema.parse({ taskId, ...rest }),
+    input: encodeInput(input),
+    attempt: 0,
+    interrupted: 0,
+    runCount: 0,
+    status: 'pending',
+    dueAt: 0,
+    held: null,
+    updatedAt: 0,
+    ...overrides,
+  };
+};
 
 describe('ready gate and start()', () => {
   it('holds work that falls due before start() and runs it after', async () => {
@@ -22,7 +30,7 @@ describe('ready gate and start()', () => {
     await orchestrator.schedule({ taskId: 'sync', initialDelayMs: 10 });
     await clock.advance(1_000);
     expect(runs).toBe(0);
-    expect(orchestrator.getTask('sync')?.status).toBe('pending');
+    expect((await orchestrator.getTask('sync'))?.status).toBe('pending');
     await orchestrator.start();
     await clock.flush();
     expect(runs).toBe(1);
@@ -31,7 +39,7 @@ describe('ready gate and start()', () => {
   it('sweeps ephemeral records from an earlier process before anything runs, and restores the rest', async () => {
     const { orchestrator, clock, store } = setup();
     await store.write({
-      put: [record('cache.warm', {}, { ephemeral: true }), record('upload/7', { nextRunAt: clock.now() + 50 })],
+      put: [record('cache.warm', {}, { ephemeral: true }), record('upload/7', { dueAt: clock.now() + 50 })],
       delete: [],
     });
     const ran: string[] = [];
@@ -39,7 +47,7 @@ describe('ready gate and start()', () => {
     orchestrator.register('upload', async ({ taskId }) => void ran.push(taskId));
     await orchestrator.start();
     expect(store.records().map((r) => r.taskId)).toEqual(['upload/7']);
-    expect(orchestrator.getTask('cache.warm')).toBeUndefined();
+    expect((await orchestrator.getTask('cache.warm'))).toBeUndefined();
     await clock.advance(50);
     expect(ran).toEqual(['upload/7']);
   });
@@ -59,7 +67,7 @@ describe('ready gate and start()', () => {
   it('re-runs a record saved while running, counting the interrupted attempt', async () => {
     const { orchestrator, clock, store } = setup();
     await store.write({
-      put: [record('import', { status: 'running', attempt: 2, nextRunAt: null }, { backoff: { maxAttempts: 3, initialDelayMs: 10 } })],
+      put: [record('import', { status: 'running', attempt: 2, dueAt: 0 }, { backoff: { maxAttempts: 3, initialDelayMs: 10 } })],
       delete: [],
     });
     const attempts: number[] = [];
@@ -70,14 +78,14 @@ describe('ready gate and start()', () => {
     await orchestrator.start();
     await clock.runAll();
     expect(attempts).toEqual([3]);
-    expect(orchestrator.getTask('import')).toMatchObject({ status: 'done', attempt: 3, outcome: { ok: false } });
+    expect((await orchestrator.getTask('import'))).toMatchObject({ status: 'done', attempt: 3, outcome: { ok: false } });
   });
 
   it('runs an overdue periodic record once, then keeps its interval', async () => {
     const { orchestrator, clock, store } = setup();
     const t0 = clock.now();
     await store.write({
-      put: [record('beat', { nextRunAt: t0 - 10 * 60_000 }, { kind: 'periodic', intervalMs: 60_000 })],
+      put: [record('beat', { dueAt: t0 - 10 * 60_000 }, { kind: 'periodic', intervalMs: 60_000 })],
       delete: [],
     });
     const runsAt: number[] = [];
@@ -105,14 +113,14 @@ describe('ready gate and start()', () => {
     first.orchestrator.register(lengths);
     await first.orchestrator.start();
     await first.orchestrator.schedule({ taskId: 'len', input: 'abcd', initialDelayMs: 1_000 });
-    expect(first.store.records()[0]?.request.input).toBe('abcd');
+    expect(decodeInput(first.store.records()[0]?.input ?? null)).toBe('abcd');
     await first.orchestrator.shutdown();
 
     const second = setup({ store: first.store, clock: first.clock });
     second.orchestrator.register(lengths);
     await second.orchestrator.start();
     await first.clock.advance(1_000);
-    expect(second.orchestrator.getTask('len')?.outcome).toEqual({ ok: true, value: 8 });
+    expect((await second.orchestrator.getTask('len'))?.outcome).toEqual({ ok: true, value: 8 });
   });
 
   it('keeps, reports and does not run stored work whose input the task no longer accepts', async () => {
@@ -123,9 +131,9 @@ describe('ready gate and start()', () => {
     await orchestrator.start();
     await clock.runAll();
     expect(runs).toBe(0);
-    expect(orchestrator.getTask('mail/1')).toBeUndefined();
-    expect(store.records().map((r) => r.taskId)).toEqual(['mail/1']);
-    expect(orchestrator.diagnostics().quarantined).toEqual([
+    expect(orchestrator.peekTask('mail/1')).toBeUndefined();
+    expect(store.records().map((r) => [r.taskId, r.held])).toEqual([['mail/1', expect.stringContaining('input.to')]]);
+    expect(orchestrator.diagnostics().held).toEqual([
       { key: 'mail/1', reason: expect.stringContaining('input.to') },
     ]);
     expect(logged.some((l) => l.level === 'warn' && l.message.includes('mail/1'))).toBe(true);
@@ -163,7 +171,7 @@ describe('shutdown()', () => {
     await orchestrator.shutdown();
     expect(await caller).toMatchObject({ name: 'AbortError', reason: 'shutdown' });
     expect(cleanedUp).toEqual(['long']);
-    expect(orchestrator.getTask('long')).toMatchObject({ status: 'cancelled', cancelReason: 'shutdown' });
+    expect((await orchestrator.getTask('long'))).toMatchObject({ status: 'cancelled', cancelReason: 'shutdown' });
     expect(store.records().map((r) => r.taskId).sort()).toEqual(['later', 'long']);
     expect(clock.pendingTimers()).toBe(0);
     expect(platform.subscribers()).toBe(0);

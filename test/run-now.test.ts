@@ -15,7 +15,7 @@ describe('runNow', () => {
     await orchestrator.start();
     const saved: { id: number } = await orchestrator.runNow('doc.save', async ({ taskId }) => ({ id: taskId.length }));
     expect(saved).toEqual({ id: 8 });
-    expect(orchestrator.getTask('doc.save')).toMatchObject({ status: 'done', kind: 'instant', attempt: 1 });
+    expect((await orchestrator.getTask('doc.save'))).toMatchObject({ status: 'done', kind: 'instant', attempt: 1 });
   });
 
   it('passes the error thrown by the function to the caller unchanged, without retrying', async () => {
@@ -30,7 +30,7 @@ describe('runNow', () => {
       }),
     ).rejects.toBe(error);
     expect(calls).toBe(1);
-    expect(orchestrator.getTask('doc.save')).toMatchObject({ status: 'done', outcome: { ok: false, error } });
+    expect((await orchestrator.getTask('doc.save'))).toMatchObject({ status: 'done', outcome: { ok: false, error } });
   });
 
   it('last call wins: a newer runNow aborts and rejects the one in flight', async () => {
@@ -73,10 +73,10 @@ describe('runNow', () => {
     await orchestrator.start();
     await orchestrator.schedule({ taskId: 'sync' });
     await clock.flush();
-    expect(orchestrator.getTask('sync')?.status).toBe('running');
+    expect((await orchestrator.getTask('sync'))?.status).toBe('running');
     await expect(orchestrator.runNow('sync', async () => 1)).resolves.toBe(1);
     expect(workerSignal?.aborted).toBe(true);
-    expect(orchestrator.getTask('sync')).toMatchObject({ status: 'done', kind: 'instant', outcome: { ok: true, value: 1 } });
+    expect((await orchestrator.getTask('sync'))).toMatchObject({ status: 'done', kind: 'instant', outcome: { ok: true, value: 1 } });
   });
 
   it("aborting the caller's signal cancels the work", async () => {
@@ -95,7 +95,7 @@ describe('runNow', () => {
     controller.abort();
     await expect(run).rejects.toMatchObject({ name: 'AbortError', reason: 'cancelled' });
     expect(workSignal?.aborted).toBe(true);
-    expect(orchestrator.getTask('doc.save')).toMatchObject({ status: 'cancelled', cancelReason: 'cancelled' });
+    expect((await orchestrator.getTask('doc.save'))).toMatchObject({ status: 'cancelled', cancelReason: 'cancelled' });
   });
 
   it("a pre-empted caller's late abort does not cancel the newer run", async () => {
@@ -124,8 +124,9 @@ describe('runNow', () => {
     const { orchestrator } = setup();
     await orchestrator.start();
     const run = orchestrator.runNow('doc.save', () => new Promise(() => {}));
+    const rejected = expect(run).rejects.toMatchObject({ name: 'AbortError', reason: 'cancelled' });
     await orchestrator.cancel('doc.save');
-    await expect(run).rejects.toMatchObject({ name: 'AbortError', reason: 'cancelled' });
+    await rejected;
   });
 
   it('rejects a bad TaskId with a ValidationError naming taskId', async () => {

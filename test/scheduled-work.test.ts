@@ -19,12 +19,12 @@ describe('scheduled work', () => {
     await orchestrator.start();
     await orchestrator.schedule({ taskId: 'app.sync', input: { since: '2025-03-04T00:00:00Z' }, initialDelayMs: 500 });
 
-    expect(orchestrator.getTask('app.sync')).toMatchObject({ status: 'pending', attempt: 0, nextRunAt: clock.now() + 500 });
+    expect((await orchestrator.getTask('app.sync'))).toMatchObject({ status: 'pending', attempt: 0, nextRunAt: clock.now() + 500 });
     await clock.advance(499);
     expect(seen).toEqual([]);
     await clock.advance(1);
     expect(seen).toEqual([{ since: new Date('2025-03-04T00:00:00Z'), attempt: 1, taskId: 'app.sync' }]);
-    expect(orchestrator.getTask('app.sync')).toMatchObject({ status: 'done', attempt: 1, outcome: { ok: true, value: 2025 } });
+    expect((await orchestrator.getTask('app.sync'))).toMatchObject({ status: 'done', attempt: 1, outcome: { ok: true, value: 2025 } });
   });
 
   it('runs "name/instance" TaskIds with the worker registered as "name"', async () => {
@@ -50,16 +50,16 @@ describe('scheduled work', () => {
     await orchestrator.start();
     await orchestrator.schedule({ taskId: 'flaky', backoff: { initialDelayMs: 100, maxDelayMs: 10_000, maxAttempts: 5 } });
     await clock.flush();
-    expect(orchestrator.getTask('flaky')).toMatchObject({ status: 'backoff', attempt: 1, nextRunAt: t0 + 100 });
+    expect((await orchestrator.getTask('flaky'))).toMatchObject({ status: 'backoff', attempt: 1, nextRunAt: t0 + 100 });
     await clock.advance(100);
-    expect(orchestrator.getTask('flaky')).toMatchObject({ status: 'backoff', attempt: 2, nextRunAt: t0 + 300 });
+    expect((await orchestrator.getTask('flaky'))).toMatchObject({ status: 'backoff', attempt: 2, nextRunAt: t0 + 300 });
     await clock.advance(200);
     expect(attempts).toEqual([
       { attempt: 1, at: 0 },
       { attempt: 2, at: 100 },
       { attempt: 3, at: 300 },
     ]);
-    expect(orchestrator.getTask('flaky')).toMatchObject({ status: 'done', attempt: 3, outcome: { ok: true, value: 'ok' } });
+    expect((await orchestrator.getTask('flaky'))).toMatchObject({ status: 'done', attempt: 3, outcome: { ok: true, value: 'ok' } });
   });
 
   it('runs exactly maxAttempts times, then ends done with a failure that keeps the last error', async () => {
@@ -74,7 +74,7 @@ describe('scheduled work', () => {
     await orchestrator.schedule({ taskId: 'doomed', backoff: { policy: 'linear', initialDelayMs: 10, maxAttempts: 3 } });
     await clock.runAll();
     expect(runs).toBe(3);
-    const task = orchestrator.getTask('doomed');
+    const task = (await orchestrator.getTask('doomed'));
     expect(task).toMatchObject({ status: 'done', attempt: 3 });
     expect(task?.outcome?.ok).toBe(false);
     const error = task?.outcome && !task.outcome.ok ? task.outcome.error : undefined;
@@ -94,7 +94,7 @@ describe('scheduled work', () => {
     await orchestrator.schedule({ taskId: 'once', backoff: { maxAttempts: 1 } });
     await clock.runAll();
     expect(runs).toBe(1);
-    expect(orchestrator.getTask('once')).toMatchObject({ status: 'done', outcome: { ok: false } });
+    expect((await orchestrator.getTask('once'))).toMatchObject({ status: 'done', outcome: { ok: false } });
   });
 
   it('WorkResult.retry waits the backoff; WorkResult.failure ends at once without retrying', async () => {
@@ -105,10 +105,10 @@ describe('scheduled work', () => {
     await orchestrator.start();
     await orchestrator.schedule({ taskId: 'report', backoff: { initialDelayMs: 50, maxAttempts: 10 } });
     await clock.flush();
-    expect(orchestrator.getTask('report')?.status).toBe('backoff');
+    expect((await orchestrator.getTask('report'))?.status).toBe('backoff');
     await clock.runAll();
     expect(runs).toBe(2);
-    const task = orchestrator.getTask('report');
+    const task = (await orchestrator.getTask('report'));
     expect(task?.status).toBe('done');
     const error = task?.outcome && !task.outcome.ok ? task.outcome.error : undefined;
     expect(error).toBeInstanceOf(WorkFailedError);
@@ -132,15 +132,15 @@ describe('scheduled work', () => {
       backoff: { initialDelayMs: 100, maxAttempts: 2 },
     });
     await clock.flush();
-    expect(orchestrator.getTask('tick')).toMatchObject({ status: 'pending', kind: 'periodic', nextRunAt: t0 + 1_000 });
+    expect((await orchestrator.getTask('tick'))).toMatchObject({ status: 'pending', kind: 'periodic', nextRunAt: t0 + 1_000 });
     await clock.advance(1_000); // second run throws, retried once after 100 ms
     await clock.advance(100);
     await clock.advance(1_000);
     expect(runsAt).toEqual([0, 1_000, 1_100, 2_100]);
-    expect(orchestrator.getTask('tick')?.status).toBe('pending');
+    expect((await orchestrator.getTask('tick'))?.status).toBe('pending');
     expect(store.records().map((r) => r.taskId)).toEqual(['tick']);
     await orchestrator.cancel('tick');
-    expect(orchestrator.getTask('tick')).toMatchObject({ status: 'cancelled', cancelReason: 'cancelled' });
+    expect((await orchestrator.getTask('tick'))).toMatchObject({ status: 'cancelled', cancelReason: 'cancelled' });
     expect(store.records()).toEqual([]);
     expect(clock.pendingTimers()).toBe(0);
   });
@@ -160,13 +160,13 @@ describe('scheduled work', () => {
     await clock.flush();
     report?.(0.25);
     report?.(0.5);
-    expect(orchestrator.getTask('upload')?.progress).toBe(0.5);
+    expect((await orchestrator.getTask('upload'))?.progress).toBe(0.5);
     expect(() => report?.(2)).toThrow(/progress/);
     const stale = report;
     await orchestrator.schedule({ taskId: 'upload' }); // replace: the old run is aborted
     await clock.flush();
     stale?.(0.9);
-    expect(orchestrator.getTask('upload')?.progress).toBe(null);
+    expect((await orchestrator.getTask('upload'))?.progress).toBe(null);
     finish?.();
     await clock.flush();
     expect(progress).toContain(0.25);
@@ -191,7 +191,7 @@ describe('scheduled work', () => {
     expect(signals[0]?.aborted).toBe(false);
     await orchestrator.schedule({ taskId: 'job', input: 3, initialDelayMs: 10 });
     expect(signals[0]?.aborted).toBe(true);
-    expect(orchestrator.getTask('job')).toMatchObject({ status: 'pending', attempt: 0 });
+    expect((await orchestrator.getTask('job'))).toMatchObject({ status: 'pending', attempt: 0 });
     await clock.advance(10);
     expect(inputs).toEqual([1, 3]);
   });

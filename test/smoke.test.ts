@@ -7,8 +7,8 @@ describe('smoke', () => {
     orchestrator.register('a', async () => 42);
     await orchestrator.start();
     await orchestrator.schedule({ taskId: 'a', initialDelayMs: 10 });
-    expect(orchestrator.getTask('a')?.status).toBe('pending');
+    expect((await orchestrator.getTask('a'))?.status).toBe('pending');
     await clock.advance(10);
-    expect(orchestrator.getTask('a')?.outcome).toEqual({ ok: true, value: 42 });
+    expect((await orchestrator.getTask('a'))?.outcome).toEqual({ ok: true, value: 42 });
   });
 });

@@ -39,7 +39,12 @@ export interface TaskSnapshot {
   status: TaskStatus;
   /** Attempts started for the current request (runNow counts as 1). */
   attempt: number;
-  /** Runs (attempts and runNow calls) this TaskId's actor has started; a pre-empting runNow raises it. */
+  /**
+   * Attempts of the current request that a process ending cut off (they count towards maxAttempts);
+   * after maxAttempts of them the task ends `done` with a WorkFailedError saying so.
+   */
+  interrupted: number;
+  /** Runs (attempts and runNow calls) started for this TaskId since it was scheduled; a pre-empting runNow raises it. */
   runCount: number;
   /** When the task next becomes due (epoch ms on the orchestrator's clock), in `pending` and `backoff`. */
   nextRunAt: number | null;

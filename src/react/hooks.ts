@@ -18,7 +18,7 @@ export function useTask(taskId: string): UseTaskResult {
     (onChange: () => void) => orchestrator.subscribe(() => onChange(), { taskId }),
     [orchestrator, taskId],
   );
-  const getSnapshot = useCallback(() => orchestrator.getTask(taskId), [orchestrator, taskId]);
+  const getSnapshot = useCallback(() => orchestrator.peekTask(taskId), [orchestrator, taskId]);
   const task = useSyncExternalStore(subscribe, getSnapshot, noTask);
   const actions = useMemo(
     (): Omit<UseTaskResult, 'task'> => ({
@@ -115,7 +115,7 @@ export function useTasks(filter?: TaskFilter): readonly TaskSnapshot[] {
     ) {
       return previous.list;
     }
-    const all = orchestrator.listTasks();
+    const all = orchestrator.peekTasks();
     const next = filter ? all.filter((task) => matchesFilter(task, filter)) : all;
     const list =
       previous && previous.orchestrator === orchestrator && sameItems(previous.list, next)

@@ -113,10 +113,10 @@ export class TaskHistory {
     this.unsubscribe = this.orchestrator.subscribe((task) => this.record(task), taskId === undefined ? {} : { taskId });
     // Seed with where tasks are now: changes while nobody listened are not known, only their result.
     if (taskId !== undefined) {
-      const task = this.orchestrator.getTask(taskId);
+      const task = this.orchestrator.peekTask(taskId);
       if (task) this.record(task);
     } else {
-      for (const task of this.orchestrator.listTasks()) this.record(task);
+      for (const task of this.orchestrator.peekTasks()) this.record(task);
     }
   }
 

@@ -6,8 +6,9 @@ import { expect } from 'vitest';
 import { isMachineSnapshot, type InspectionEvent } from 'xstate';
 import { taskMachine } from '../../machines/task-machine.js';
 import { createOrchestrator, type Orchestrator } from '../../src/index.js';
+import { MAX_DELAY_MS } from '../../src/core/schemas.js';
 import { memoryStore, testClock, testPlatform } from '../../src/testing/index.js';
-import { toTaskSnapshot } from '../../src/task-snapshot.js';
+import { toTaskSnapshot } from '../../src/activation/task-snapshot.js';
 import { deferred } from '../support.js';
 import {
   INITIAL_STATE,
@@ -71,6 +72,8 @@ export class RealTask {
       platform: this.platform,
       store: this.store,
       random: () => RANDOM,
+      // Every task stays active: the model walks one actor's machine, passivation is tested elsewhere.
+      activationHorizonMs: MAX_DELAY_MS,
       logger: {
         warn: (message) => void this.logged.push(`warn: ${message}`),
         error: (message) => void this.logged.push(`error: ${message}`),
@@ -175,7 +178,7 @@ export class RealTask {
 
   /** Everything observable about the TaskId matches the model. */
   expectMatches(model: ModelContext, where: string): void {
-    expect(this.orchestrator.getTask(TASK_ID), `${where}: getTask()`).toEqual(model.task ? toTaskSnapshot(model.task) : undefined);
+    expect(this.orchestrator.peekTask(TASK_ID), `${where}: peekTask()`).toEqual(model.task ? toTaskSnapshot(model.task) : undefined);
     expect(this.edges, `${where}: machine transitions taken`).toEqual(model.edges);
     expect(
       this.calls.map((call) => summary({ ...call, aborted: call.signal.aborted })),

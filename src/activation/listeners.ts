@@ -1,4 +1,4 @@
-import type { TaskSnapshot } from './core/types.js';
+import type { TaskSnapshot } from '../core/types.js';
 
 export type TaskListener = (snapshot: TaskSnapshot) => void;
 

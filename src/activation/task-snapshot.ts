@@ -1,5 +1,5 @@
-import type { TaskMachineSnapshot } from '../machines/task-machine.js';
-import type { TaskSnapshot, TaskStatus } from './core/types.js';
+import type { TaskMachineSnapshot } from '../../machines/task-machine.js';
+import type { TaskSnapshot, TaskStatus } from '../core/types.js';
 
 const NONE = Object.freeze([]) as readonly never[];
 
@@ -11,6 +11,7 @@ export function toTaskSnapshot(snapshot: TaskMachineSnapshot): TaskSnapshot {
     taskId: context.taskId,
     status,
     attempt: context.attempt,
+    interrupted: context.interrupted,
     runCount: context.runCount,
     nextRunAt: status === 'pending' || status === 'backoff' ? context.nextRunAt : null,
     progress: status === 'running' ? context.progress : null,
@@ -26,6 +27,7 @@ export function sameTaskSnapshot(a: TaskSnapshot, b: TaskSnapshot): boolean {
   return (
     a.status === b.status &&
     a.attempt === b.attempt &&
+    a.interrupted === b.interrupted &&
     a.runCount === b.runCount &&
     a.nextRunAt === b.nextRunAt &&
     a.progress === b.progress &&
