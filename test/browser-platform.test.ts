@@ -108,7 +108,7 @@ describe('browserPlatform', () => {
     orchestrator.register('sync', async () => void runs++);
     await orchestrator.start();
     await orchestrator.schedule({ taskId: 'sync', constraints: { network: 'any' } });
-    expect(orchestrator.getTask('sync')?.status).toBe('constrained');
+    expect((await orchestrator.getTask('sync'))?.status).toBe('constrained');
     browser.setOnline(true);
     await clock.flush();
     expect(runs).toBe(1);

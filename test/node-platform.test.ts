@@ -362,16 +362,16 @@ describe('nodePlatform', () => {
     await orchestrator.start();
     await orchestrator.schedule({ taskId: 'sync', constraints: { network: 'any' } });
     await clock.flush();
-    expect(orchestrator.getTask('sync')).toMatchObject({ status: 'constrained', unmetConstraints: ['network'] });
+    expect((await orchestrator.getTask('sync'))).toMatchObject({ status: 'constrained', unmetConstraints: ['network'] });
 
     host.interfaces = { lo: [loopback], eth0: [ethernet()] };
     vi.advanceTimersByTime(4_999);
     await clock.flush();
-    expect(orchestrator.getTask('sync')?.status).toBe('constrained'); // not until the poll
+    expect((await orchestrator.getTask('sync'))?.status).toBe('constrained'); // not until the poll
     vi.advanceTimersByTime(1);
     await clock.flush();
     expect(runs).toBe(1);
-    expect(orchestrator.getTask('sync')?.status).toBe('done');
+    expect((await orchestrator.getTask('sync'))?.status).toBe('done');
 
     await orchestrator.shutdown();
     expect(vi.getTimerCount()).toBe(0); // shutdown unsubscribed, and the poll stopped

@@ -21,7 +21,7 @@ describe('devtools: createOrchestrator({ inspect })', () => {
     await orchestrator.start();
     await orchestrator.schedule({ taskId: 'report/1', initialDelayMs: 100 });
     await clock.advance(100);
-    expect(orchestrator.getTask('report/1')?.status).toBe('done');
+    expect((await orchestrator.getTask('report/1'))?.status).toBe('done');
 
     const forTask = events.filter((e) => idOf(e.actorRef) === 'report/1');
     expect(forTask.filter((e) => e.type === '@xstate.actor')).toHaveLength(1);

@@ -23,6 +23,8 @@ function expectationOf(story: { parameters: Record<string, unknown> }): Scenario
 async function show(Story: Composed) {
   await Story.load();
   render(<Story />);
+  // The board loads its list from the orchestrator (dormant tasks are only records): let it land.
+  await act(() => new Promise<void>((resolve) => setTimeout(resolve, 20)));
   return expectationOf(Story);
 }
 

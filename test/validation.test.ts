@@ -41,7 +41,7 @@ describe('validation', () => {
     }
     await clock.flush();
     expect(store.records()).toEqual([]);
-    expect(orchestrator.listTasks()).toEqual([]);
+    expect(orchestrator.peekTasks()).toEqual([]);
     expect(runs).toBe(0);
   });
 

@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useRef, useSyncExternalStore } from 'react';
 import type { RunNowOptions } from '../orchestrator.js';
 import type { InstantFn, TaskSnapshot } from '../core/types.js';
+import { sameTaskSnapshot } from '../activation/task-snapshot.js';
 import { useOrchestrator } from './context.js';
 import type { BoundScheduleRequest, OrchestratorLike, TaskFilter, UseTaskResult } from './types.js';
 
@@ -31,14 +32,21 @@ export function useTask(taskId: string): UseTaskResult {
   return useMemo((): UseTaskResult => ({ task, ...actions }), [task, actions]);
 }
 
+/** How many tasks `useTasks` and `<TaskBoard>` show at most (the first page, in TaskId order). */
+export const TASK_LIST_LIMIT = 1_000;
+
 /**
- * Counts changes to any task of one orchestrator while someone listens, so every `useTasks`
- * shares one orchestrator subscription and lists are rebuilt only after something changed.
+ * The task list of one orchestrator while someone listens: the first page of `listTasks()`
+ * (active, dormant and finished tasks), reloaded after any change, one load at a time. Every
+ * `useTasks` shares it; `version` counts loads so lists are rebuilt only after one.
  */
 class TaskListVersion {
   private readonly listeners = new Set<() => void>();
   private unsubscribe: (() => void) | null = null;
-  /** -1 while nobody listens: nothing tells us about changes then, so callers must rebuild. */
+  private loading = false;
+  private stale = false;
+  tasks: readonly TaskSnapshot[] = NO_TASKS;
+  /** -1 while nobody listens: nothing is loaded then, so callers read what is in memory. */
   version = -1;
 
   constructor(private readonly orchestrator: OrchestratorLike) {}
@@ -47,10 +55,9 @@ class TaskListVersion {
     this.listeners.add(listener);
     if (!this.unsubscribe) {
       this.version = 0;
-      this.unsubscribe = this.orchestrator.subscribe(() => {
-        this.version++;
-        for (const l of [...this.listeners]) l();
-      });
+      this.tasks = this.orchestrator.peekTasks();
+      this.unsubscribe = this.orchestrator.subscribe(() => this.reload());
+      this.reload();
     }
     return () => {
       this.listeners.delete(listener);
@@ -61,6 +68,30 @@ class TaskListVersion {
       }
     };
   };
+
+  private reload(): void {
+    if (this.loading) {
+      this.stale = true;
+      return;
+    }
+    this.loading = true;
+    this.orchestrator
+      .listTasks({ limit: TASK_LIST_LIMIT })
+      .then((page) => {
+        if (!this.unsubscribe) return;
+        this.tasks = page.tasks;
+        this.version++;
+        for (const l of [...this.listeners]) l();
+      })
+      .catch(() => {}) // a store that cannot be read leaves the last list on screen
+      .finally(() => {
+        this.loading = false;
+        if (this.stale && this.unsubscribe) {
+          this.stale = false;
+          this.reload();
+        }
+      });
+  }
 }
 
 const versions = new WeakMap<OrchestratorLike, TaskListVersion>();
@@ -96,7 +127,8 @@ interface ListCache {
 }
 
 /**
- * Every task the orchestrator knows (live, then retained finished ones), optionally filtered.
+ * The tasks of `orchestrator.listTasks()` (active, dormant and finished; the first
+ * TASK_LIST_LIMIT in TaskId order), optionally filtered; loaded after each change.
  * The array keeps its identity until a task in it changes, joins or leaves, even when `filter`
  * is a new function or object on every render.
  */
@@ -115,8 +147,14 @@ export function useTasks(filter?: TaskFilter): readonly TaskSnapshot[] {
     ) {
       return previous.list;
     }
-    const all = orchestrator.peekTasks();
-    const next = filter ? all.filter((task) => matchesFilter(task, filter)) : all;
+    const all = version.version >= 0 ? version.tasks : orchestrator.peekTasks();
+    const filtered = filter ? all.filter((task) => matchesFilter(task, filter)) : all;
+    // A reload reads dormant tasks' records anew: keep the objects of tasks that show the same.
+    const before = new Map(previous?.orchestrator === orchestrator ? previous.list.map((t) => [t.taskId, t]) : []);
+    const next = filtered.map((task) => {
+      const old = before.get(task.taskId);
+      return old && sameTaskSnapshot(old, task) ? old : task;
+    });
     const list =
       previous && previous.orchestrator === orchestrator && sameItems(previous.list, next)
         ? previous.list

@@ -43,7 +43,8 @@ function isVisibleChange(previous: TaskSnapshot, next: TaskSnapshot): boolean {
     previous.attempt !== next.attempt ||
     previous.nextRunAt !== next.nextRunAt ||
     previous.kind !== next.kind ||
-    previous.outcome !== next.outcome ||
+    // A dormant task activated again forgets its last run's outcome (the record keeps none): not a transition.
+    (previous.outcome !== next.outcome && next.outcome !== null) ||
     previous.cancelReason !== next.cancelReason ||
     previous.unmetConstraints.join() !== next.unmetConstraints.join()
   );

@@ -6,7 +6,7 @@ import type { InstantFn, TaskSnapshot, TaskStatus } from '../core/types.js';
  * The part of an Orchestrator the hooks and components use (any `Orchestrator<...>` fits).
  * `actorOf`, when there, lets timelines tell a new run from progress on the same run.
  */
-export type OrchestratorLike = Pick<Orchestrator, 'peekTask' | 'peekTasks' | 'subscribe' | 'runNow' | 'schedule' | 'cancel'> &
+export type OrchestratorLike = Pick<Orchestrator, 'peekTask' | 'peekTasks' | 'listTasks' | 'subscribe' | 'runNow' | 'schedule' | 'cancel'> &
   Partial<Pick<Orchestrator, 'actorOf'>>;
 
 /** Where "now" comes from for timelines: pass the orchestrator's clock (a TestClock in tests and stories). */
