@@ -35,6 +35,11 @@ const UNREACHABLE: Record<string, string> = {
   'running --WORK_DONE#0--> (stays)':
     'run-attempt.ts drops the result of an aborted run; a run is aborted whenever running is left before its result, and a result reaches the machine in the same tick it settles, so a non-current runId never arrives (the guard is defensive)',
   'running --WORK_FAILED#0--> (stays)': 'same',
+  'pending --always#0--> backoff':
+    'only an actor activated from a record saved in backoff resumes there (test/lifecycle.test.ts, activation tests)',
+  'pending --always#1--> pending':
+    'only an actor activated from a record whose last allowed attempt a crash cut off, on periodic work (activation tests)',
+  'pending --always#2--> done': 'the same on one-time work (test/lifecycle.test.ts)',
   'backoff --always#1--> constrained':
     'entering backoff unmet needs a run in progress while constraints are unmet, but the orchestrator moves such a run to constrained at once (CONDITIONS_CHANGED)',
 };

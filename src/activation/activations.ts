@@ -195,7 +195,7 @@ export class Activations {
   }
 
   private persist(entry: TaskEntry, snapshot: TaskMachineSnapshot): void {
-    const record = recordOf(snapshot, this.deps.env.now());
+    const record = recordOf(snapshot, this.deps.env.now(), entry.record?.dueAt);
     if (record) {
       if (sameRecord(entry.record, record)) return;
       entry.record = record;

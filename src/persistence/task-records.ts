@@ -28,9 +28,10 @@ export function newRecord(request: TaskRequest, input: string | null, now: numbe
 
 /**
  * The record a task actor's snapshot stands for, or null when the snapshot keeps nothing
- * (runNow only, or ended). Running and constrained work is due since `now` at the latest.
+ * (runNow only, or ended). Running and constrained work keeps the due time it had
+ * (`previousDueAt`, or `now` when nothing was stored): it is due again after a crash.
  */
-export function recordOf(snapshot: TaskMachineSnapshot, now: number): TaskRecord | null {
+export function recordOf(snapshot: TaskMachineSnapshot, now: number, previousDueAt: number | undefined): TaskRecord | null {
   const status = snapshot.value;
   const { taskId, work, attempt, interrupted, runCount, nextRunAt } = snapshot.context;
   if (!work || !PERSISTED.has(status)) return null;
@@ -43,7 +44,7 @@ export function recordOf(snapshot: TaskMachineSnapshot, now: number): TaskRecord
     interrupted,
     runCount,
     status: status as PersistedStatus,
-    dueAt: nextRunAt ?? now,
+    dueAt: nextRunAt ?? previousDueAt ?? now,
     held: null,
     updatedAt: now,
   };

@@ -189,7 +189,7 @@ export class RealTask {
       `${where}: runNow callers`,
     ).toEqual(model.callers);
     expect(
-      this.store.records().map(({ taskId, status, attempt, nextRunAt, request }) => ({ taskId, status, attempt, nextRunAt, request })),
+      this.store.records().map(({ taskId, status, attempt, dueAt, request }) => ({ taskId, status, attempt, dueAt, request })),
       `${where}: stored records`,
     ).toEqual(model.stored ? [model.stored] : []);
     if (!model.stopped) {

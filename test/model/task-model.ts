@@ -131,7 +131,7 @@ export interface StoredRecord {
   taskId: string;
   status: string;
   attempt: number;
-  nextRunAt: number | null;
+  dueAt: number;
   request: TaskRequest;
 }
 
@@ -241,7 +241,7 @@ const conditionsOf = (online: boolean): Conditions => ({ ...unconstrainedConditi
 const env: TaskEnvironment = {
   now: () => world.now,
   conditions: () => conditionsOf(world.online),
-  isOpen: () => world.open,
+  gateOpen: () => world.open,
   random: () => RANDOM,
   track: () => {},
   untrack: () => {},
@@ -365,7 +365,11 @@ function storedAfter(c: ModelContext): StoredRecord | null {
   if (!task) return c.stored;
   const { work, attempt, nextRunAt, cancelReason } = task.context;
   const status = String(task.value);
-  if (work && PERSISTED.has(status)) return { taskId: TASK_ID, status, attempt, nextRunAt, request: work.request };
+  if (work && PERSISTED.has(status)) {
+    // A record keeps the due time its work had while it runs or waits for conditions (recordOf).
+    const dueAt = nextRunAt ?? (c.stored?.request === work.request ? c.stored.dueAt : c.now);
+    return { taskId: TASK_ID, status, attempt, dueAt, request: work.request };
+  }
   // Shutdown keeps stored work for the next start.
   if (status === 'cancelled' && cancelReason === 'shutdown') return c.stored;
   return null;
@@ -387,7 +391,7 @@ function send(c: ModelContext, event: TaskEvent): ModelContext {
 
 function spawn(c: ModelContext, work: TaskRequest | null): ModelContext {
   const next = { ...c, incarnation: c.incarnation + 1 };
-  const input = work ? { taskId: TASK_ID, env, work: { request: work, input: work.input, run: neverRuns } } : { taskId: TASK_ID, env };
+  const input = work ? { taskId: TASK_ID, env, work: { request: work, inputText: null, input: undefined, run: neverRuns } } : { taskId: TASK_ID, env };
   return applyActions(next, runMachine(next, INITIAL_STATE, () => taskMachine.getInitialSnapshot(scope, input)));
 }
 
@@ -420,7 +424,7 @@ export function modelStep(before: ModelContext, event: ModelEvent): ModelContext
       break;
     case 'SCHEDULE': {
       const request = REQUESTS[event.variant];
-      c = isLive(c) ? send(c, { type: 'SCHEDULE', work: { request, input: request.input, run: neverRuns } }) : spawn(c, request);
+      c = isLive(c) ? send(c, { type: 'SCHEDULE', work: { request, inputText: null, input: undefined, run: neverRuns }, nextRunAt: c.now + request.initialDelayMs }) : spawn(c, request);
       break;
     }
     case 'RUN_NOW': {
