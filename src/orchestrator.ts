@@ -4,9 +4,9 @@ import type { TaskEnvironment } from '../machines/task-environment.js';
 import type { InstantRun, TaskActor } from '../machines/task-machine.js';
 import { Activations } from './activation/activations.js';
 import type { TaskListener } from './activation/listeners.js';
-import { OpOrder } from './activation/op-order.js';
+import { TaskCalls } from './activation/task-calls.js';
 import { SlicedClock } from './activation/sliced-clock.js';
-import { mergePage, parseTaskQuery, storeStatusOf, type TaskPage, type TaskQuery } from './activation/task-pages.js';
+import { parseTaskQuery, type TaskPage, type TaskQuery } from './activation/task-pages.js';
 import { WakeUp } from './activation/wake-up.js';
 import { ActorSystemPool } from './actor-systems.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -16,9 +16,9 @@ import type { PlatformPort, QuarantinedRecord, StorePort } from './core/ports.js
 import { taskIdSchema, type TaskRecord } from './core/schemas.js';
 import type { InstantFn, Logger, Outcome, TaskSnapshot, WorkerFn } from './core/types.js';
 import type { InputSchema, TaskDefinition } from './define-task.js';
-import { acceptRequest, type AcceptedRequest } from './persistence/accept-request.js';
+import { acceptRequest } from './persistence/accept-request.js';
 import { Persister } from './persistence/persister.js';
-import { snapshotOfRecord, workOf } from './persistence/task-records.js';
+import { workOf } from './persistence/task-records.js';
 import { BackgroundApi } from './orchestrator-background.js';
 import { shutdownDeadline } from './shutdown-deadline.js';
 import type { ScheduleRequestFor, TaskMap } from './schedule-types.js';
@@ -66,9 +66,6 @@ type Phase = 'created' | 'starting' | 'started' | 'stopped';
 export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends BackgroundApi {
   private readonly registry = new Map<string, TaskDefinition>();
   private readonly inflight = new Set<Promise<unknown>>();
-  private readonly ops = new OpOrder();
-  /** Observed TaskIds whose record is being read to activate them. */
-  private readonly activating = new Map<string, Promise<void>>();
   private readonly quarantined: QuarantinedRecord[] = [];
   private readonly held = new Map<string, string>();
   private readonly store: StorePort;
@@ -78,6 +75,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
   private readonly systems: ActorSystemPool;
   private readonly tasks: Activations;
   private readonly wakeUp: WakeUp;
+  private readonly calls: TaskCalls;
   private conditions: Conditions;
   private phase: Phase = 'created';
   private opening: Promise<void> | null = null;
@@ -116,14 +114,24 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
       held: (taskId, reason) => void this.held.set(taskId, reason),
       wentDormant: (dueAt) => this.wakeUp.dormantAt(dueAt),
     });
+    this.calls = new TaskCalls({
+      store: this.store,
+      persister: this.persister,
+      tasks: this.tasks,
+      wakeUp: { dormantAt: (dueAt) => this.wakeUp.dormantAt(dueAt) },
+      logger,
+      open: () => this.openStore(),
+      quarantined: (items) => this.noteQuarantined(items),
+      stopped: () => this.phase === 'stopped',
+    });
     this.wakeUp = new WakeUp({
       store: this.store,
       clock,
       logger,
       horizonMs,
-      ops: this.ops,
+      ops: this.calls.ops,
       flushed: () => this.persister.written(),
-      isActive: (taskId) => this.tasks.get(taskId) !== undefined || this.activating.has(taskId),
+      isActive: (taskId) => this.calls.isActive(taskId),
       activate: (record) => void this.tasks.activate(record),
       quarantined: (items) => this.noteQuarantined(items),
       running: () => this.phase === 'started',
@@ -190,7 +198,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
     try {
       if (this.phase === 'stopped') throw new TaskCancelledError('(orchestrator)', 'shutdown');
       const accepted = acceptRequest(request, this.definitionFor, this.clock.now());
-      return accepted.onConflict === 'keep' ? this.scheduleIfAbsent(accepted) : this.commit(accepted);
+      return accepted.onConflict === 'keep' ? this.calls.scheduleIfAbsent(accepted) : this.calls.commit(accepted);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -211,10 +219,8 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
 
     return new Promise<TResult>((resolve, reject) => {
       const ticket = ++this.nextTicket;
-      const live = this.tasks.get(taskId);
-      // runNow takes the TaskId over: a scheduled request for it (dormant, or on its way) is dropped.
-      if ((!live && this.definitionFor(taskId)) || this.ops.inFlight(taskId)) void this.forget(taskId).catch(() => {});
-      const entry = live ?? this.tasks.spawn(taskId, {});
+      this.calls.takeOver(taskId, this.definitionFor(taskId) !== undefined);
+      const entry = this.tasks.get(taskId) ?? this.tasks.spawn(taskId, {});
       const onAbort = () => entry.actor.send({ type: 'CALLER_ABORTED', ticket });
       const instant: InstantRun = {
         ticket,
@@ -234,49 +240,18 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
   cancel(taskId: string): Promise<void> {
     const id = taskIdSchema.safeParse(taskId);
     if (!id.success) return Promise.reject(ValidationError.fromZod(id.error, 'taskId'));
-    const entry = this.tasks.get(taskId);
-    if (entry) {
-      entry.actor.send({ type: 'CANCEL', reason: 'cancelled' });
-      return this.forget(taskId);
-    }
-    // Read before the delete is queued: the store answers with what is being cancelled.
-    const pending = this.persister.peek(taskId);
-    const prior = pending !== undefined ? Promise.resolve(pending) : this.openStore().then(() => this.store.get(taskId));
-    const forgotten = this.forget(taskId);
-    void prior
-      .then((read) => {
-        const record = read && 'records' in read ? read.records[0] : read;
-        if (record) this.tasks.notifyDormant({ ...snapshotOfRecord(record), status: 'cancelled', nextRunAt: null, cancelReason: 'cancelled' });
-      })
-      .catch((error: unknown) => this.logger.error(`errand: reading ${taskId} to cancel it failed`, error));
-    return forgotten;
+    return this.calls.cancel(taskId);
   }
 
   /** Cancels every task, active and dormant (a store with many records is deleted page by page). */
-  async cancelAll(): Promise<void> {
-    for (const entry of this.tasks.entries()) entry.actor.send({ type: 'CANCEL', reason: 'cancelled' });
-    await this.openStore();
-    for (let after: string | undefined; ; ) {
-      const page = await this.store.list({ after, limit: 1_000 });
-      await Promise.all(page.records.map((record) => this.cancel(record.taskId)));
-      if (page.records.length + page.quarantined.length < 1_000 || page.records.length === 0) break;
-      after = page.records[page.records.length - 1]!.taskId;
-    }
-    return this.persister.written();
+  cancelAll(): Promise<void> {
+    return this.calls.cancelAll();
   }
 
-  /** The task's snapshot, read from the store when it is dormant; a finished task's last one; or undefined. */
+  /** The task's snapshot: active or finished in this process, else read from the store (dormant), else undefined. */
   async getTask(taskId: string): Promise<TaskSnapshot | undefined> {
-    // Active, or finished in this process (a finished TaskId scheduled again is forgotten there).
-    const known = this.peekTask(taskId);
-    if (known) return known;
-    const pending = this.persister.peek(taskId);
-    if (pending !== undefined) return pending ? snapshotOfRecord(pending) : undefined;
-    await this.openStore();
-    const read = await this.store.get(taskId);
-    this.noteQuarantined(read.quarantined);
-    const record = read.records[0];
-    return record ? snapshotOfRecord(record) : undefined;
+    // A finished TaskId that is scheduled again is forgotten among the finished ones.
+    return this.peekTask(taskId) ?? this.calls.dormant(taskId);
   }
 
   /** Without reading the store: an active task's snapshot, or a finished one's still retained. */
@@ -293,16 +268,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
 
   /** One page of tasks, active, dormant and finished, in TaskId order, filtered as asked. */
   async listTasks(query: TaskQuery = {}): Promise<TaskPage> {
-    const parsed = parseTaskQuery(query);
-    const status = storeStatusOf(parsed);
-    let stored = null;
-    if (status !== null) {
-      await this.persister.written().catch(() => {});
-      await this.openStore();
-      stored = await this.store.list({ after: parsed.after, prefix: parsed.prefix, status, limit: parsed.limit });
-      this.noteQuarantined(stored.quarantined);
-    }
-    return mergePage(stored, this.peekTasks(), parsed, parsed.limit);
+    return this.calls.list(parseTaskQuery(query), () => this.peekTasks());
   }
 
   /** Calls `listener` with each new snapshot (of one TaskId when given, which keeps that task active). Returns unsubscribe. */
@@ -311,7 +277,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
     const unsubscribe = this.tasks.listeners.add(listener, taskId);
     if (taskId === undefined) return unsubscribe;
     this.tasks.pin(taskId);
-    this.activateObserved(taskId);
+    this.calls.observe(taskId);
     let subscribed = true;
     return () => {
       if (!subscribed) return;
@@ -392,99 +358,6 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
       throw error;
     });
     return this.opening;
-  }
-
-  /** Stores the request, then (unless a later call on the TaskId superseded it) makes it live. */
-  private commit(accepted: AcceptedRequest, ticket = this.ops.begin(accepted.record.taskId)): Promise<void> {
-    const { taskId } = accepted.record;
-    this.ops.touch(taskId);
-    return this.persister.put(accepted.record).then(
-      () => {
-        if (!this.ops.isLatest(taskId, ticket)) return;
-        this.ops.end(taskId, ticket);
-        this.deliver(accepted);
-      },
-      (error: unknown) => {
-        this.ops.end(taskId, ticket);
-        throw error;
-      },
-    );
-  }
-
-  private deliver({ record, work }: AcceptedRequest): void {
-    if (this.phase === 'stopped') return; // stored: it runs after the next start
-    const { taskId } = record;
-    const entry = this.tasks.get(taskId);
-    if (entry) {
-      entry.record = record;
-      entry.actor.send({ type: 'SCHEDULE', work, nextRunAt: record.dueAt });
-    } else if (this.activating.has(taskId) || this.tasks.activeAt(taskId, record.dueAt)) {
-      this.tasks.spawn(taskId, { work, nextRunAt: record.dueAt }, record);
-    } else {
-      this.tasks.notifyDormant(snapshotOfRecord(record));
-      this.wakeUp.dormantAt(record.dueAt);
-    }
-  }
-
-  /** `onConflict: 'keep'`: stores the request only when the TaskId has nothing, live or stored. */
-  private async scheduleIfAbsent(accepted: AcceptedRequest): Promise<void> {
-    const { taskId } = accepted.record;
-    await this.activating.get(taskId);
-    if (this.tasks.get(taskId)) return;
-    const pending = this.persister.peek(taskId);
-    if (pending) return this.persister.written();
-    if (pending === null) return this.commit(accepted);
-    const ticket = this.ops.begin(taskId);
-    await this.openStore();
-    const read = await this.store.get(taskId).catch((error: unknown) => {
-      this.ops.end(taskId, ticket);
-      throw error;
-    });
-    this.noteQuarantined(read.quarantined);
-    if (!this.ops.isLatest(taskId, ticket)) return; // a later call decided
-    if (this.tasks.get(taskId) || read.records.length > 0) return this.ops.end(taskId, ticket);
-    return this.commit(accepted, ticket);
-  }
-
-  /** Deletes the TaskId's stored request, in call order; resolves once that is durable. */
-  private forget(taskId: string): Promise<void> {
-    const ticket = this.ops.begin(taskId);
-    this.ops.touch(taskId);
-    const end = () => this.ops.end(taskId, ticket);
-    return this.persister.delete(taskId).then(end, (error: unknown) => {
-      end();
-      throw error;
-    });
-  }
-
-  /** An observed TaskId is activated from its record (if it has one) and kept active while observed. */
-  private activateObserved(taskId: string): void {
-    if (this.phase === 'stopped' || this.tasks.get(taskId) || this.activating.has(taskId)) return;
-    const watch = this.ops.watch();
-    const pending = this.persister.peek(taskId);
-    const read: Promise<TaskRecord[]> =
-      pending !== undefined
-        ? Promise.resolve(pending ? [pending] : [])
-        : this.openStore()
-            .then(() => this.store.get(taskId))
-            .then((result) => (this.noteQuarantined(result.quarantined), result.records));
-    const activation = read
-      .then((records) => {
-        this.activating.delete(taskId);
-        watch.stop();
-        if (this.phase === 'stopped' || this.tasks.get(taskId) || !this.tasks.pinned(taskId)) return;
-        // A call in flight decides what the TaskId does (a schedule spawns it once durable).
-        if (this.ops.inFlight(taskId)) return;
-        if (watch.touched.has(taskId)) return this.activateObserved(taskId); // changed while read: read again
-        const record = records[0];
-        if (record && record.held === null) this.tasks.activate(record);
-      })
-      .catch((error: unknown) => {
-        this.activating.delete(taskId);
-        watch.stop();
-        this.logger.error(`errand: activating ${taskId} failed`, error);
-      });
-    this.activating.set(taskId, activation);
   }
 
   /** A held record whose task can run now (registered since, or its schema accepts it again) is released. */

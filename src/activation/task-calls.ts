@@ -1,0 +1,198 @@
+import type { QuarantinedRecord, StorePort } from '../core/ports.js';
+import type { TaskRecord } from '../core/schemas.js';
+import type { Logger, TaskSnapshot } from '../core/types.js';
+import type { AcceptedRequest } from '../persistence/accept-request.js';
+import type { Persister } from '../persistence/persister.js';
+import { snapshotOfRecord } from '../persistence/task-records.js';
+import type { Activations } from './activations.js';
+import { OpOrder } from './op-order.js';
+import { mergePage, storeStatusOf, type ParsedTaskQuery, type TaskPage } from './task-pages.js';
+import type { WakeUp } from './wake-up.js';
+
+export interface TaskCallsDeps {
+  store: StorePort;
+  persister: Persister;
+  tasks: Activations;
+  wakeUp: Pick<WakeUp, 'dormantAt'>;
+  logger: Logger;
+  /** Opens the store once; every read waits for it. */
+  open(): Promise<void>;
+  quarantined(items: readonly QuarantinedRecord[]): void;
+  /** True once the orchestrator shut down: nothing is made live after that. */
+  stopped(): boolean;
+}
+
+/**
+ * What the public calls do to one TaskId, active or dormant, in call order: "the last call wins".
+ * A schedule writes its record first and makes the work live once that is durable; a call made on
+ * the TaskId meanwhile supersedes it. Dormant TaskIds are read from the store, never held here.
+ */
+export class TaskCalls {
+  readonly ops = new OpOrder();
+  /** Observed TaskIds whose record is being read to activate them. */
+  private readonly activating = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: TaskCallsDeps) {}
+
+  /** The TaskId has an actor, or one is on its way: the wake-up scan leaves it alone. */
+  isActive(taskId: string): boolean {
+    return this.deps.tasks.get(taskId) !== undefined || this.activating.has(taskId);
+  }
+
+  /** runNow takes the TaskId over: a scheduled request for it (dormant, or on its way) is dropped. */
+  takeOver(taskId: string, mayHaveStoredWork: boolean): void {
+    const live = this.deps.tasks.get(taskId);
+    if ((!live && mayHaveStoredWork) || this.ops.inFlight(taskId)) void this.forget(taskId).catch(() => {});
+  }
+
+  cancel(taskId: string): Promise<void> {
+    const entry = this.deps.tasks.get(taskId);
+    if (entry) {
+      entry.actor.send({ type: 'CANCEL', reason: 'cancelled' });
+      return this.forget(taskId);
+    }
+    // Read before the delete is queued: the store answers with what is being cancelled.
+    const pending = this.deps.persister.peek(taskId);
+    const prior: Promise<TaskRecord | null | undefined> =
+      pending !== undefined
+        ? Promise.resolve(pending)
+        : this.deps.open().then(() => this.deps.store.get(taskId)).then((read) => read.records[0]);
+    const forgotten = this.forget(taskId);
+    void prior
+      .then((record) => {
+        if (!record) return;
+        this.deps.tasks.notifyDormant({ ...snapshotOfRecord(record), status: 'cancelled', nextRunAt: null, cancelReason: 'cancelled' });
+      })
+      .catch((error: unknown) => this.deps.logger.error(`errand: reading ${taskId} to cancel it failed`, error));
+    return forgotten;
+  }
+
+  /** Every task, active and dormant (a store with many records is deleted page by page). */
+  async cancelAll(): Promise<void> {
+    for (const entry of this.deps.tasks.entries()) entry.actor.send({ type: 'CANCEL', reason: 'cancelled' });
+    await this.deps.open();
+    for (let after: string | undefined; ; ) {
+      const page = await this.deps.store.list({ after, limit: 1_000 });
+      await Promise.all(page.records.map((record) => this.cancel(record.taskId)));
+      if (page.records.length + page.quarantined.length < 1_000 || page.records.length === 0) break;
+      after = page.records[page.records.length - 1]!.taskId;
+    }
+    return this.deps.persister.written();
+  }
+
+  /** A dormant task's snapshot, from what is on its way to the store or from the store. */
+  async dormant(taskId: string): Promise<TaskSnapshot | undefined> {
+    const pending = this.deps.persister.peek(taskId);
+    if (pending !== undefined) return pending ? snapshotOfRecord(pending) : undefined;
+    await this.deps.open();
+    const read = await this.deps.store.get(taskId);
+    this.deps.quarantined(read.quarantined);
+    const record = read.records[0];
+    return record ? snapshotOfRecord(record) : undefined;
+  }
+
+  async list(query: ParsedTaskQuery, inMemory: () => Iterable<TaskSnapshot>): Promise<TaskPage> {
+    const status = storeStatusOf(query);
+    let stored = null;
+    if (status !== null) {
+      await this.deps.persister.written().catch(() => {});
+      await this.deps.open();
+      stored = await this.deps.store.list({ after: query.after, prefix: query.prefix, status, limit: query.limit });
+      this.deps.quarantined(stored.quarantined);
+    }
+    return mergePage(stored, inMemory(), query, query.limit);
+  }
+
+  /** Stores the request, then (unless a later call on the TaskId superseded it) makes it live. */
+  commit(accepted: AcceptedRequest, ticket = this.ops.begin(accepted.record.taskId)): Promise<void> {
+    const { taskId } = accepted.record;
+    this.ops.touch(taskId);
+    return this.deps.persister.put(accepted.record).then(
+      () => {
+        if (!this.ops.isLatest(taskId, ticket)) return;
+        this.ops.end(taskId, ticket);
+        this.deliver(accepted);
+      },
+      (error: unknown) => {
+        this.ops.end(taskId, ticket);
+        throw error;
+      },
+    );
+  }
+
+  private deliver({ record, work }: AcceptedRequest): void {
+    if (this.deps.stopped()) return; // stored: it runs after the next start
+    const { taskId } = record;
+    const entry = this.deps.tasks.get(taskId);
+    if (entry) {
+      entry.record = record;
+      entry.actor.send({ type: 'SCHEDULE', work, nextRunAt: record.dueAt });
+    } else if (this.activating.has(taskId) || this.deps.tasks.activeAt(taskId, record.dueAt)) {
+      this.deps.tasks.spawn(taskId, { work, nextRunAt: record.dueAt }, record);
+    } else {
+      this.deps.tasks.notifyDormant(snapshotOfRecord(record));
+      this.deps.wakeUp.dormantAt(record.dueAt);
+    }
+  }
+
+  /** `onConflict: 'keep'`: stores the request only when the TaskId has nothing, live or stored. */
+  async scheduleIfAbsent(accepted: AcceptedRequest): Promise<void> {
+    const { taskId } = accepted.record;
+    await this.activating.get(taskId);
+    if (this.deps.tasks.get(taskId)) return;
+    const pending = this.deps.persister.peek(taskId);
+    if (pending) return this.deps.persister.written();
+    if (pending === null) return this.commit(accepted);
+    const ticket = this.ops.begin(taskId);
+    await this.deps.open();
+    const read = await this.deps.store.get(taskId).catch((error: unknown) => {
+      this.ops.end(taskId, ticket);
+      throw error;
+    });
+    this.deps.quarantined(read.quarantined);
+    if (!this.ops.isLatest(taskId, ticket)) return; // a later call decided
+    if (this.deps.tasks.get(taskId) || read.records.length > 0) return this.ops.end(taskId, ticket);
+    return this.commit(accepted, ticket);
+  }
+
+  /** Deletes the TaskId's stored request, in call order; resolves once that is durable. */
+  forget(taskId: string): Promise<void> {
+    const ticket = this.ops.begin(taskId);
+    this.ops.touch(taskId);
+    const end = () => this.ops.end(taskId, ticket);
+    return this.deps.persister.delete(taskId).then(end, (error: unknown) => {
+      end();
+      throw error;
+    });
+  }
+
+  /** An observed TaskId is activated from its record (if it has one) and kept active while observed. */
+  observe(taskId: string): void {
+    if (this.deps.stopped() || this.deps.tasks.get(taskId) || this.activating.has(taskId)) return;
+    const watch = this.ops.watch();
+    const pending = this.deps.persister.peek(taskId);
+    const read: Promise<TaskRecord[]> =
+      pending !== undefined
+        ? Promise.resolve(pending ? [pending] : [])
+        : this.deps.open()
+            .then(() => this.deps.store.get(taskId))
+            .then((result) => (this.deps.quarantined(result.quarantined), result.records));
+    const activation = read
+      .then((records) => {
+        this.activating.delete(taskId);
+        watch.stop();
+        if (this.deps.stopped() || this.deps.tasks.get(taskId) || !this.deps.tasks.pinned(taskId)) return;
+        // A call in flight decides what the TaskId does (a schedule spawns it once durable).
+        if (this.ops.inFlight(taskId)) return;
+        if (watch.touched.has(taskId)) return this.observe(taskId); // changed while read: read again
+        const record = records[0];
+        if (record && record.held === null) this.deps.tasks.activate(record);
+      })
+      .catch((error: unknown) => {
+        this.activating.delete(taskId);
+        watch.stop();
+        this.deps.logger.error(`errand: activating ${taskId} failed`, error);
+      });
+    this.activating.set(taskId, activation);
+  }
+}
