@@ -1,7 +1,7 @@
 import { ValidationError } from './errors.js';
 
 /**
- * Deepest nesting of objects errand keeps. superjson and JSON recurse once per level (and
+ * Most levels of nested objects errand keeps (the input itself is the first). superjson and JSON recurse once per level (and
  * superjson copies the path at every level), so this bounds both their stack use and their
  * cost per value; real task inputs are a few levels deep.
  */
@@ -204,7 +204,7 @@ class Walk {
       return this.grow(key, pathLength + 4);
     }
     this.seen.add(object);
-    if (depth > MAX_INPUT_DEPTH) this.refuse(key, TOO_DEEP);
+    if (depth >= MAX_INPUT_DEPTH) this.refuse(key, TOO_DEEP);
     const proto: unknown = Object.getPrototypeOf(object);
     if (proto === Object.prototype) {
       this.grow(key, 2);
