@@ -168,7 +168,7 @@ const refused: Array<[string, unknown, string, string]> = [
   ['a RegExp mid-match (lastIndex)', { re: regexpMidMatch }, 'input.re', "a RegExp's lastIndex (1) is not kept"],
   ['a Map with an extra property', mapWithProp, 'input.extra', 'a property on a Map is not kept'],
   ['a bad value inside a Map key', new Map([[{ fn: () => 1 }, 1]]), 'input.0.key.fn', 'a function is not kept'],
-  ['a bad value inside a Map value', { m: new Map([['a', 1], ['b', new Point()]]) }, 'input.m.1.value', 'an instance of Point'],
+  ['a bad value inside a Map value', { m: new Map<string, unknown>([['a', 1], ['b', new Point()]]) }, 'input.m.1.value', 'an instance of Point'],
   ['a bad value inside a Set', { s: new Set([1, Symbol('s')]) }, 'input.s.1', 'a symbol is not kept'],
   ['an Error', { error: new Error('boom') }, 'input.error', 'an Error (Error) is not kept exactly'],
   ['an Error subclass with extra properties', { error: new MyError('boom') }, 'input.error', 'an Error (MyError) is not kept exactly'],
