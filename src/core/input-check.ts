@@ -89,8 +89,6 @@ const enum Kind {
   Array,
   /** A Map's or Set's entries, listed once: `items` holds key, value, key, value, ... (a Set: elements). */
   Entries,
-  /** Date, RegExp, URL: nothing inside to walk. */
-  Leaf,
 }
 
 /** An object on the path being walked, and how far its children have been walked. */
@@ -174,8 +172,6 @@ class Walk {
         this.visit(frame.items[i], key, frame.depth + (frame.isMap ? 2 : 1), frame.pathLength + digits(n) + (frame.isMap ? 3 : 1));
         return true;
       }
-      case Kind.Leaf:
-        return false;
     }
   }
 
