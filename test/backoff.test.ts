@@ -32,4 +32,14 @@ describe('backoffDelayMs', () => {
     expect(backoffDelayMs(p, 0, () => 0.5)).toBe(750);
     expect(backoffDelayMs(p, 1, () => 0.999_999)).toBe(1_000);
   });
+
+  it('treats a random value outside [0, 1) as no jitter: never NaN, negative or over maxDelayMs', () => {
+    const p = policy({ initialDelayMs: 1_000, maxDelayMs: 4_000, jitter: 1 });
+    const outOfRange = [Number.NaN, -0.5, -Infinity, 1, 1.5, Infinity, '0.5' as unknown as number, undefined as unknown as number];
+    for (const value of outOfRange) {
+      expect([0, 1, 5].map((n) => backoffDelayMs(p, n, () => value))).toEqual([1_000, 2_000, 4_000]);
+    }
+    // In range, full jitter still shrinks it.
+    expect(backoffDelayMs(p, 0, () => 0.25)).toBe(750);
+  });
 });

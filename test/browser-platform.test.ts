@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { browserPlatform } from '../src/browser/index.js';
-import type { PlatformEvent } from '../src/index.js';
+import { ValidationError, type PlatformEvent } from '../src/index.js';
 import { setup } from './support.js';
 
 class FakeBattery extends EventTarget {
@@ -113,5 +113,29 @@ describe('browserPlatform', () => {
     await clock.flush();
     expect(runs).toBe(1);
     await orchestrator.shutdown();
+  });
+
+  it('checks every option at construction, naming the bad one', () => {
+    const fieldOf = (options: unknown): string | undefined => {
+      try {
+        browserPlatform(options as Parameters<typeof browserPlatform>[0]);
+        return undefined;
+      } catch (error) {
+        expect(error).toBeInstanceOf(ValidationError);
+        return (error as ValidationError).field;
+      }
+    };
+    expect(fieldOf({ idleAfterMs: Number.NaN })).toBe('idleAfterMs');
+    expect(fieldOf({ idleAfterMs: -1 })).toBe('idleAfterMs');
+    expect(fieldOf({ idleAfterMs: 1.5 })).toBe('idleAfterMs');
+    expect(fieldOf({ idleAfterMs: '5000' })).toBe('idleAfterMs');
+    expect(fieldOf({ lowBatteryLevel: 15 })).toBe('lowBatteryLevel');
+    expect(fieldOf({ lowBatteryLevel: Number.NaN })).toBe('lowBatteryLevel');
+    expect(fieldOf({ window: {} })).toBe('window.addEventListener');
+    expect(fieldOf({ window: new EventTarget() })).toBe('window');
+    expect(fieldOf({ idleAfter: 1_000 })).toBe('idleAfter');
+    expect(fieldOf(null)).toBe('options');
+    expect(fieldOf({ window, idleAfterMs: 0, lowBatteryLevel: 1 })).toBeUndefined();
+    expect(fieldOf(undefined)).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@ import type { NetworkInterfaceInfo } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createOrchestrator, type PlatformEvent } from '../src/index.js';
+import { createOrchestrator, ValidationError, type PlatformEvent } from '../src/index.js';
 import { nodePlatform, type NodePlatformOptions } from '../src/node/index.js';
 import { memoryStore, testClock } from '../src/testing/index.js';
 import { deferred, failOnUnhandledRejections } from './support.js';
@@ -87,6 +87,29 @@ describe('nodePlatform', () => {
     expect(() => nodePlatform({ lowBatteryPercent: 101 })).toThrow(expect.objectContaining({ field: 'lowBatteryPercent' }));
     expect(() => nodePlatform({ idleLoad: -1 })).toThrow(expect.objectContaining({ field: 'idleLoad' }));
     expect(() => nodePlatform({ pollMs: 1_000, lowBatteryPercent: 0, idleLoad: 2 })).not.toThrow();
+  });
+
+  it('checks every other option at construction too: functions, the power directory, os, unknown keys', () => {
+    const fieldOf = (options: unknown): string | undefined => {
+      try {
+        nodePlatform(options as NodePlatformOptions);
+        return undefined;
+      } catch (error) {
+        expect(error).toBeInstanceOf(ValidationError);
+        return (error as ValidationError).field;
+      }
+    };
+    expect(fieldOf({ probe: true })).toBe('probe');
+    expect(fieldOf({ probe: Promise.resolve(true) })).toBe('probe');
+    expect(fieldOf({ metered: false })).toBe('metered');
+    expect(fieldOf({ powerSupplyDir: '' })).toBe('powerSupplyDir');
+    expect(fieldOf({ powerSupplyDir: 1 })).toBe('powerSupplyDir');
+    expect(fieldOf({ os: {} })).toBe('os.networkInterfaces');
+    expect(fieldOf({ os: { networkInterfaces: () => ({}), loadavg: () => [0, 0, 0] } })).toBe('os.availableParallelism');
+    expect(fieldOf({ pollMS: 1_000 })).toBe('pollMS');
+    expect(fieldOf('fast')).toBe('options');
+    expect(fieldOf({ probe: async () => true, metered: () => false, powerSupplyDir: '/nowhere', os: fakeOs().os })).toBeUndefined();
+    expect(fieldOf(undefined)).toBeUndefined();
   });
 
   it('reports what a server offers now: online, unmetered, foreground, idle, and no power without a battery', () => {

@@ -33,7 +33,7 @@ describe('validation', () => {
       [{ taskId: 'app.sync', input: { since: new Date() }, kind: 'periodic' }, 'intervalMs'],
       [{ taskId: 'app.sync', input: { since: new Date() }, intervalMs: 5 }, 'intervalMs'],
       [{ taskId: 'app.sync', input: { since: new Date() }, onConflict: 'merge' }, 'onConflict'],
-      [{ taskId: 'app.sync', input: { since: new Date() }, colour: 'red' }, '(root)'],
+      [{ taskId: 'app.sync', input: { since: new Date() }, colour: 'red' }, 'colour'],
     ];
     for (const [request, field] of cases) {
       // @ts-expect-error deliberately bad requests

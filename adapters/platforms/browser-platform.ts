@@ -1,4 +1,7 @@
+import { z } from 'zod';
+import { MAX_TIMER_MS } from '../../src/core/clock.js';
 import type { Conditions, PlatformEvent } from '../../src/core/conditions.js';
+import { methodsOption, optionsObject, parseOptions } from '../../src/core/option-checks.js';
 import type { PlatformPort } from '../../src/core/ports.js';
 
 /** The parts of the Battery Status API this adapter reads (Chromium only; elsewhere power is unknown). */
@@ -22,6 +25,16 @@ export interface BrowserPlatformOptions {
   lowBatteryLevel?: number;
 }
 
+/** Every option, checked up front: a NaN `idleAfterMs` would count the user idle 1 ms after each input, a NaN level would never count the battery low. */
+const optionsSchema = optionsObject('browserPlatform', {
+  window: methodsOption<Window>('a window', ['addEventListener', 'removeEventListener'])
+    .refine((win) => typeof win.navigator === 'object' && win.navigator !== null, { error: 'must be a window (it has no navigator)' })
+    .refine((win) => typeof win.document === 'object' && win.document !== null, { error: 'must be a window (it has no document)' })
+    .optional(),
+  idleAfterMs: z.number().int().min(0).max(MAX_TIMER_MS).optional(),
+  lowBatteryLevel: z.number().min(0).max(1).optional(),
+});
+
 const ACTIVITY_EVENTS = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const;
 
 /**
@@ -31,6 +44,7 @@ const ACTIVITY_EVENTS = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as con
  * stays unknown, and unknown counts as met.
  */
 export function browserPlatform(options: BrowserPlatformOptions = {}): PlatformPort {
+  parseOptions(optionsSchema, options, 'browserPlatform');
   const win = options.window ?? (globalThis as unknown as Window);
   const idleAfterMs = options.idleAfterMs ?? 5 * 60_000;
   const lowBatteryLevel = options.lowBatteryLevel ?? 0.15;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { unconstrainedConditions, type Conditions, type PlatformEvent } from '../../src/core/conditions.js';
 import { MAX_TIMER_MS } from '../../src/core/clock.js';
-import { ValidationError } from '../../src/core/errors.js';
+import { functionOption, methodsOption, optionsObject, parseOptions } from '../../src/core/option-checks.js';
 import type { PlatformPort } from '../../src/core/ports.js';
 
 export interface NodePlatformOptions {
@@ -28,11 +28,15 @@ export interface NodePlatformOptions {
   os?: Pick<typeof nodeOs, 'networkInterfaces' | 'loadavg' | 'availableParallelism'>;
 }
 
-/** The numeric options, checked up front: a zero or NaN `pollMs` would poll in a busy loop. */
-const numericOptions = z.object({
+/** Every option, checked up front: a zero or NaN `pollMs` would poll in a busy loop, a non-function probe would count as offline forever. */
+const optionsSchema = optionsObject('nodePlatform', {
   pollMs: z.number().int().min(1).max(MAX_TIMER_MS).optional(),
+  probe: functionOption<() => Promise<boolean>>('() => Promise<boolean>').optional(),
+  metered: functionOption<() => boolean>('() => boolean').optional(),
   lowBatteryPercent: z.number().min(0).max(100).optional(),
   idleLoad: z.number().positive().finite().optional(),
+  powerSupplyDir: z.string({ error: 'must be a directory path' }).min(1, { error: 'must be a directory path' }).optional(),
+  os: methodsOption<NonNullable<NodePlatformOptions['os']>>('like node:os', ['networkInterfaces', 'loadavg', 'availableParallelism']).optional(),
 });
 
 type Group = 'network' | 'power' | 'idle';
@@ -63,12 +67,7 @@ function readAttribute(dir: string, name: string): string | undefined {
  * and unknown counts as met. Windows reports a load average of 0, so it always counts as idle.
  */
 export function nodePlatform(options: NodePlatformOptions = {}): PlatformPort {
-  const checked = numericOptions.safeParse({
-    pollMs: options.pollMs,
-    lowBatteryPercent: options.lowBatteryPercent,
-    idleLoad: options.idleLoad,
-  });
-  if (!checked.success) throw ValidationError.fromZod(checked.error);
+  parseOptions(optionsSchema, options, 'nodePlatform');
   const os = options.os ?? nodeOs;
   const pollMs = options.pollMs ?? 5_000;
   const lowBatteryPercent = options.lowBatteryPercent ?? 15;

@@ -16,10 +16,14 @@ export class ValidationError extends ErrandError {
     super(`${field}: ${message}`);
   }
 
+  /** The first issue's field; an unknown key is named itself (`backoff.retries`), not the object holding it. */
   static fromZod(error: z.ZodError, prefix = ''): ValidationError {
     const first = error.issues[0];
-    const path = [prefix, ...(first?.path ?? []).map(String)].filter(Boolean).join('.');
-    return new ValidationError(path || prefix || '(root)', first?.message ?? 'invalid', error.issues);
+    const segments = (first?.path ?? []).map(String);
+    // Zod puts an unknown key's issue on the object; the caller needs the key (the first, if several).
+    if (first?.code === 'unrecognized_keys' && first.keys[0] !== undefined) segments.push(first.keys[0]);
+    const path = [prefix, ...segments].filter(Boolean).join('.');
+    return new ValidationError(path || '(root)', first?.message ?? 'invalid', error.issues);
   }
 }
 
