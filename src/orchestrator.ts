@@ -1,4 +1,3 @@
-import type { InspectionEvent, Observer } from 'xstate';
 import { memoryStore } from '../adapters/stores/memory-store.js';
 import type { TaskEnvironment } from '../machines/task-environment.js';
 import type { InstantRun, TaskActor } from '../machines/task-machine.js';
@@ -15,6 +14,7 @@ import { AlreadyStartedError, NotStartedError, PlatformError, TaskCancelledError
 import type { PlatformPort, QuarantinedRecord, StorePort } from './core/ports.js';
 import { taskIdSchema, type TaskRecord } from './core/schemas.js';
 import type { InstantFn, Logger, Outcome, TaskSnapshot, WorkerFn } from './core/types.js';
+import { parseOrchestratorOptions, parseShutdownOptions, type OrchestratorOptions, type ShutdownOptions } from './core/options.js';
 import type { InputSchema, TaskDefinition } from './define-task.js';
 import { acceptRequest } from './persistence/accept-request.js';
 import { Persister } from './persistence/persister.js';
@@ -25,34 +25,11 @@ import type { ScheduleRequestFor, TaskMap } from './schedule-types.js';
 
 export type { ScheduleRequestFor } from './schedule-types.js';
 export type { TaskPage, TaskQuery } from './activation/task-pages.js';
-
-export interface OrchestratorOptions {
-  /** OS or host events; without one every constraint counts as met. */
-  platform?: PlatformPort;
-  /** Where scheduled work is kept (the source of truth); defaults to `memoryStore()` (lost with the process). */
-  store?: StorePort;
-  /** Defaults to the system clock; `errand/testing` has a simulated one. */
-  clock?: Clock;
-  /** XState inspection observer (Stately inspector, devtools), attached to every task actor. */
-  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /** Defaults to `console` for warnings and errors. */
-  logger?: Logger;
-  /** How many finished tasks `getTask` still answers for (oldest forgotten first). Default 10,000. */
-  retainFinished?: number;
-  /** Source of randomness for backoff jitter, in [0, 1). Default Math.random. */
-  random?: () => number;
-  /** Work due within this many ms is active (an actor); work due later is dormant (a record). Default 2,000. */
-  activationHorizonMs?: number;
-}
+export type { OrchestratorOptions, ShutdownOptions } from './core/options.js';
 
 export interface RunNowOptions {
   /** Aborting it cancels the work and rejects with TaskCancelledError('cancelled'). */
   signal?: AbortSignal;
-}
-
-export interface ShutdownOptions {
-  /** How long to wait for aborted workers, pending store writes and the store's close. Default 10,000 ms. */
-  timeoutMs?: number;
 }
 
 type Phase = 'created' | 'starting' | 'started' | 'stopped';
@@ -83,9 +60,10 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
   private shutdownPromise: Promise<void> | null = null;
   private nextTicket = 0;
 
-  constructor(options: OrchestratorOptions = {}) {
+  constructor(given: OrchestratorOptions = {}) {
+    const options = parseOrchestratorOptions(given);
     const clock = options.clock ?? systemClock;
-    const logger = options.logger ?? console;
+    const logger = options.logger;
     const systems = new ActorSystemPool({ clock: new SlicedClock(clock), inspect: options.inspect });
     super(systems, logger);
     this.clock = clock;
@@ -93,8 +71,8 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
     this.systems = systems;
     this.store = options.store ?? memoryStore();
     this.persister = new Persister(this.store, () => this.openStore(), logger);
-    const horizonMs = options.activationHorizonMs ?? 2_000;
-    const random = options.random ?? Math.random;
+    const horizonMs = options.activationHorizonMs;
+    const random = options.random;
     const env: TaskEnvironment = {
       now: () => clock.now(),
       conditions: () => this.conditions,
@@ -109,7 +87,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
       persister: this.persister,
       logger,
       horizonMs,
-      retainFinished: options.retainFinished ?? 10_000,
+      retainFinished: options.retainFinished,
       definitionFor: this.definitionFor,
       held: (taskId, reason) => void this.held.set(taskId, reason),
       wentDormant: (dueAt) => this.wakeUp.dormantAt(dueAt),
@@ -313,9 +291,11 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
    * and settles within `timeoutMs` whatever workers, the store or the platform do.
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
-    const timeoutMs = options.timeoutMs ?? 10_000;
-    if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > 2_147_483_647) {
-      return Promise.reject(new ValidationError('timeoutMs', 'must be an integer from 0 to 2147483647'));
+    let timeoutMs: number;
+    try {
+      timeoutMs = parseShutdownOptions(options).timeoutMs;
+    } catch (error) {
+      return Promise.reject(error);
     }
     this.shutdownPromise ??= this.stop(timeoutMs);
     return this.shutdownPromise;

@@ -4,15 +4,16 @@ import { memoryStore, testClock, testPlatform } from '../src/testing/index.js';
 
 /** An orchestrator on a simulated clock, a hand-driven platform and an inspectable memory store. */
 export function setup(options: Partial<OrchestratorOptions> & { conditions?: Parameters<typeof testPlatform>[0] } = {}) {
+  const { conditions, ...rest } = options;
   const clock = testClock();
-  const platform = testPlatform(options.conditions);
+  const platform = testPlatform(conditions);
   const store = memoryStore();
   const logged: { level: string; message: string; details: unknown }[] = [];
   const logger = {
     warn: (message: string, details?: unknown) => void logged.push({ level: 'warn', message, details }),
     error: (message: string, details?: unknown) => void logged.push({ level: 'error', message, details }),
   };
-  const orchestrator = createOrchestrator({ clock, platform, store, logger, ...options });
+  const orchestrator = createOrchestrator({ clock, platform, store, logger, ...rest });
   return { orchestrator, clock, platform, store, logged };
 }
 

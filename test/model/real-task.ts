@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import { isMachineSnapshot, type InspectionEvent } from 'xstate';
 import { taskMachine } from '../../machines/task-machine.js';
 import { createOrchestrator, type Orchestrator } from '../../src/index.js';
-import { MAX_DELAY_MS } from '../../src/core/schemas.js';
+import { MAX_TIMER_MS } from '../../src/core/clock.js';
 import { memoryStore, testClock, testPlatform } from '../../src/testing/index.js';
 import { toTaskSnapshot } from '../../src/activation/task-snapshot.js';
 import { deferred } from '../support.js';
@@ -73,7 +73,7 @@ export class RealTask {
       store: this.store,
       random: () => RANDOM,
       // Every task stays active: the model walks one actor's machine, passivation is tested elsewhere.
-      activationHorizonMs: MAX_DELAY_MS,
+      activationHorizonMs: MAX_TIMER_MS,
       logger: {
         warn: (message) => void this.logged.push(`warn: ${message}`),
         error: (message) => void this.logged.push(`error: ${message}`),
