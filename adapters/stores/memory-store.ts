@@ -1,23 +1,53 @@
+import type { DueQuery, ListQuery, StoreBatch, StorePort, StoreRead } from '../../src/core/ports.js';
 import type { TaskRecord } from '../../src/core/schemas.js';
-import type { StoreBatch, StorePort } from '../../src/core/ports.js';
+import { MemoryIndex } from './memory-index.js';
+import { checkBatch, checkDueQuery, checkInstant, checkListQuery, checkTaskId } from './store-queries.js';
 
 export interface MemoryStore extends StorePort {
-  /** The records currently kept, for tests and debugging. */
+  /** The records currently kept, in TaskId order, for tests and debugging. */
   records(): TaskRecord[];
 }
 
-/** Keeps records in this process only: nothing outlives it. The default store. */
+const read = (records: TaskRecord[]): StoreRead => ({ records, quarantined: [] });
+
+/**
+ * Keeps records in this process only: nothing outlives it. The default store. Records are kept as
+ * the values they were given, in ordered indexes (B+ trees), so `write` is O(log n) a record and
+ * `due`, `nextDueAt` and `list` are O(log n) plus the page. It needs no opening: `open()` only
+ * erases ephemeral records, as a new process would find them gone.
+ */
 export function memoryStore(initial: Iterable<TaskRecord> = []): MemoryStore {
-  const byId = new Map<string, TaskRecord>();
-  for (const record of initial) byId.set(record.taskId, record);
+  const index = new MemoryIndex();
+  const apply = (batch: StoreBatch) => {
+    checkBatch(batch);
+    for (const taskId of batch.delete) index.remove(taskId);
+    for (const record of batch.put) index.add(record);
+  };
+  apply({ put: [...initial], delete: [] });
+
   return {
-    async load() {
-      return { records: [...byId.values()], quarantined: [] };
+    async open() {
+      index.removeEphemeral();
     },
     async write(batch: StoreBatch) {
-      for (const taskId of batch.delete) byId.delete(taskId);
-      for (const record of batch.put) byId.set(record.taskId, record);
+      apply(batch);
     },
-    records: () => [...byId.values()],
+    async get(taskId: string) {
+      const record = index.get(checkTaskId(taskId));
+      return read(record ? [record] : []);
+    },
+    async due(query: DueQuery) {
+      return read(index.due(checkDueQuery(query)));
+    },
+    async nextDueAt(after: number) {
+      return index.nextDueAt(checkInstant('after', after));
+    },
+    async list(query: ListQuery) {
+      return read(index.list(checkListQuery(query)));
+    },
+    async held() {
+      return read(index.held());
+    },
+    records: () => index.all(),
   };
 }
