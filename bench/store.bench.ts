@@ -8,9 +8,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringify } from 'superjson';
 import { createActor, fromTransition, setup, type AnyActorRef } from 'xstate';
 import { openSqlite } from '../adapters/stores/sqlite-driver.js';
-import { encodeRecord, sqliteStore } from '../adapters/stores/sqlite-store.js';
+import { rowParams, UPSERT_SQL } from '../adapters/stores/sqlite-rows.js';
+import { sqliteStore } from '../adapters/stores/sqlite-store.js';
 import { createOrchestrator, memoryStore } from '../src/index.js';
 import { taskRecordSchema, type TaskRecord } from '../src/core/schemas.js';
 
@@ -90,27 +92,28 @@ async function directRound(shape: Shape, synchronous: Sync): Promise<number> {
   const { path, cleanup } = freshPath();
   // Let sqliteStore create the same tables and meta row, then write to them behind its back.
   const setup = sqliteStore({ path, synchronous });
-  await setup.load();
+  await setup.open();
   await setup.close();
   const db = openSqlite(path);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-  const upsert = db.prepare(
-    'INSERT INTO errand_tasks (key, data, updated_at) VALUES (?, ?, ?) ' +
-      'ON CONFLICT(key) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at',
-  );
+  const upsert = db.prepare(UPSERT_SQL);
   const insertMany = db.transaction((records: TaskRecord[]) => {
-    for (const record of records) upsert.run(record.taskId, encodeRecord(record), record.updatedAt);
+    for (const record of records) upsert.run(...rowParams(record));
   });
   const recordOf = (i: number): TaskRecord => {
     const now = Date.now();
     return taskRecordSchema.parse({
-      version: 1,
+      version: 2,
       taskId: `job/${i}`,
-      request: { taskId: `job/${i}`, initialDelayMs: DELAY_MS, input: inputOf(i) },
+      request: { taskId: `job/${i}`, initialDelayMs: DELAY_MS },
+      input: stringify(inputOf(i)),
       attempt: 0,
-      nextRunAt: now + DELAY_MS,
+      interrupted: 0,
+      runCount: 0,
       status: 'pending',
+      dueAt: now + DELAY_MS,
+      held: null,
       updatedAt: now,
     });
   };

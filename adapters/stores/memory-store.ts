@@ -1,49 +1,53 @@
-// Interim (naive) memory store on StorePort v2; replaced by the ordered-index version from the stores branch.
 import type { DueQuery, ListQuery, StoreBatch, StorePort, StoreRead } from '../../src/core/ports.js';
 import type { TaskRecord } from '../../src/core/schemas.js';
+import { MemoryIndex } from './memory-index.js';
+import { checkBatch, checkDueQuery, checkInstant, checkListQuery, checkTaskId } from './store-queries.js';
 
 export interface MemoryStore extends StorePort {
+  /** The records currently kept, in TaskId order, for tests and debugging. */
   records(): TaskRecord[];
 }
 
 const read = (records: TaskRecord[]): StoreRead => ({ records, quarantined: [] });
-const byDue = (a: TaskRecord, b: TaskRecord) => a.dueAt - b.dueAt || (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0);
 
+/**
+ * Keeps records in this process only: nothing outlives it. The default store. Records are kept as
+ * the values they were given, in ordered indexes (B+ trees), so `write` is O(log n) a record and
+ * `due`, `nextDueAt` and `list` are O(log n) plus the page. It needs no opening: `open()` only
+ * erases ephemeral records, as a new process would find them gone.
+ */
 export function memoryStore(initial: Iterable<TaskRecord> = []): MemoryStore {
-  const byId = new Map<string, TaskRecord>();
-  for (const record of initial) byId.set(record.taskId, record);
+  const index = new MemoryIndex();
+  const apply = (batch: StoreBatch) => {
+    checkBatch(batch);
+    for (const taskId of batch.delete) index.remove(taskId);
+    for (const record of batch.put) index.add(record);
+  };
+  apply({ put: [...initial], delete: [] });
+
   return {
     async open() {
-      for (const [id, record] of byId) if (record.request.ephemeral) byId.delete(id);
+      index.removeEphemeral();
     },
     async write(batch: StoreBatch) {
-      for (const taskId of batch.delete) byId.delete(taskId);
-      for (const record of batch.put) byId.set(record.taskId, record);
+      apply(batch);
     },
     async get(taskId: string) {
-      const record = byId.get(taskId);
+      const record = index.get(checkTaskId(taskId));
       return read(record ? [record] : []);
     },
-    async due({ after, until, limit }: DueQuery) {
-      const all = [...byId.values()].filter(
-        (r) => r.held === null && r.dueAt <= until && (!after || r.dueAt > after.dueAt || (r.dueAt === after.dueAt && r.taskId > after.taskId)),
-      );
-      return read(all.sort(byDue).slice(0, limit));
+    async due(query: DueQuery) {
+      return read(index.due(checkDueQuery(query)));
     },
     async nextDueAt(after: number) {
-      let best: number | null = null;
-      for (const r of byId.values()) if (r.held === null && r.dueAt > after && (best === null || r.dueAt < best)) best = r.dueAt;
-      return best;
+      return index.nextDueAt(checkInstant('after', after));
     },
-    async list({ after, prefix, status, limit }: ListQuery) {
-      const all = [...byId.values()].filter(
-        (r) => (after === undefined || r.taskId > after) && (prefix === undefined || r.taskId.startsWith(prefix)) && (status === undefined || r.status === status),
-      );
-      return read(all.sort((a, b) => (a.taskId < b.taskId ? -1 : 1)).slice(0, limit));
+    async list(query: ListQuery) {
+      return read(index.list(checkListQuery(query)));
     },
     async held() {
-      return read([...byId.values()].filter((r) => r.held !== null));
+      return read(index.held());
     },
-    records: () => [...byId.values()],
+    records: () => index.all(),
   };
 }

@@ -68,3 +68,9 @@ export function sqliteErrorCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** True when SQLite says the file is damaged or is not a database at all. */
+export function isDamagedFileError(error: unknown): boolean {
+  const code = sqliteErrorCode(error);
+  return code !== undefined && (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'));
+}
