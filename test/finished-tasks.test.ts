@@ -6,6 +6,7 @@ const snap = (taskId: string, attempt = 1): TaskSnapshot => ({
   taskId,
   status: 'done',
   attempt,
+  interrupted: 0,
   runCount: attempt,
   nextRunAt: null,
   progress: null,
