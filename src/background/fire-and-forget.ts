@@ -1,5 +1,5 @@
 import { createActor } from 'xstate';
-import { backgroundJobMachine, type BackgroundJobActor } from '../../machines/background-job.js';
+import { backgroundJobMachine, type BackgroundJobActor } from '../../machines/background/background-job.js';
 import { ValidationError } from '../core/errors.js';
 import type { HelperRuntime, HelperScope } from './helper-runtime.js';
 import type { BackgroundFn, BackgroundItemFn, BackgroundOptions } from './types.js';

@@ -1,5 +1,5 @@
 import type { AnyActorRef } from 'xstate';
-import type { HelperEnvironment } from '../../machines/helper-environment.js';
+import type { HelperEnvironment } from '../../machines/background/helper-environment.js';
 import type { ActorSystemPool } from '../actor-systems.js';
 import type { Logger } from '../core/types.js';
 

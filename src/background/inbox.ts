@@ -1,5 +1,5 @@
 import { createActor } from 'xstate';
-import { inboxMachine, type MessageHandlerFn } from '../../machines/inbox-machine.js';
+import { inboxMachine, type MessageHandlerFn } from '../../machines/background/inbox-machine.js';
 import { ValidationError } from '../core/errors.js';
 import type { HelperKind, HelperRuntime } from './helper-runtime.js';
 import type { Inbox, InboxOptions, MessageHandler, ParallelInboxOptions } from './types.js';

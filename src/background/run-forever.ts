@@ -1,5 +1,5 @@
 import { createActor } from 'xstate';
-import { foreverLoopMachine } from '../../machines/forever-loop.js';
+import { foreverLoopMachine } from '../../machines/background/forever-loop.js';
 import { ValidationError } from '../core/errors.js';
 import type { HelperRuntime } from './helper-runtime.js';
 import type { BackgroundFn, BackgroundOptions, RunForeverHandle } from './types.js';

@@ -5,9 +5,9 @@ export interface ResourceLimits {
   codeRangeSizeMb?: number;
   stackSizeMb?: number;
 }
-import type { BackgroundJobActor } from '../../machines/background-job.js';
-import type { ForeverLoopActor } from '../../machines/forever-loop.js';
-import type { InboxActor } from '../../machines/inbox-machine.js';
+import type { BackgroundJobActor } from '../../machines/background/background-job.js';
+import type { ForeverLoopActor } from '../../machines/background/forever-loop.js';
+import type { InboxActor } from '../../machines/background/inbox-machine.js';
 
 export type { BackgroundJobActor, ForeverLoopActor, InboxActor };
 
