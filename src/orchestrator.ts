@@ -11,21 +11,21 @@ import {
   type TaskMachineSnapshot,
 } from '../machines/task-machine.js';
 import { ActorSystemPool } from './actor-systems.js';
-import {
-  BackgroundManager,
-  type BackgroundDiagnostics,
-  type BackgroundFn,
-  type BackgroundItemFn,
-  type BackgroundOptions,
-  type Inbox,
-  type InboxOptions,
-  type IOOptions,
-  type IOPoolOptions,
-  type IOWorkerModule,
-  type MessageHandler,
-  type ParallelInboxOptions,
-  type RunForeverHandle,
-} from './background/background-manager.js';
+import { BackgroundHelpers } from './background/background-helpers.js';
+import type {
+  BackgroundDiagnostics,
+  BackgroundFn,
+  BackgroundItemFn,
+  BackgroundOptions,
+  Inbox,
+  InboxOptions,
+  IOOptions,
+  IOPoolOptions,
+  IOWorkerModule,
+  MessageHandler,
+  ParallelInboxOptions,
+  RunForeverHandle,
+} from './background/types.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { applyPlatformEvent, hasConstraints, unconstrainedConditions, type Conditions, type PlatformEvent } from './core/conditions.js';
 import type { InputSchema, RawInputOf, TaskDefinition } from './define-task.js';
@@ -115,7 +115,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> {
   private shutdownPromise: Promise<void> | null = null;
   private nextTicket = 0;
   private readonly quarantined: QuarantinedRecord[] = [];
-  private readonly background = new BackgroundManager(() => ({ systems: this.systems, logger: this.logger }));
+  private readonly background: BackgroundHelpers;
 
   constructor(private readonly options: OrchestratorOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -123,6 +123,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> {
     this.store = options.store ?? memoryStore();
     this.persister = new Persister(this.store, this.logger);
     this.systems = new ActorSystemPool({ clock: this.clock, inspect: options.inspect });
+    this.background = new BackgroundHelpers(this.systems, this.logger);
     this.finished = new FinishedTasks(options.retainFinished ?? 10_000);
     this.conditions = { ...unconstrainedConditions, ...options.platform?.current() };
     const random = options.random ?? Math.random;
@@ -357,7 +358,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> {
     this.unsubscribePlatform?.();
     this.unsubscribePlatform = null;
     for (const entry of [...this.live.values()]) entry.actor.send({ type: 'CANCEL', reason: 'shutdown' });
-    await this.background.shutdown((work) => this.track(work));
+    await this.background.shutdown(this.inflight);
     if (this.inflight.size > 0) {
       let timer: unknown;
       const timedOut = new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, timeoutMs)));

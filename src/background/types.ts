@@ -13,7 +13,7 @@ export type { BackgroundJobActor, ForeverLoopActor, InboxActor };
 
 /** Options every background helper takes. */
 export interface BackgroundOptions {
-  /** Shown in log lines about this helper and used as its actor's id. Defaults to the helper's kind. */
+  /** Shown in log lines about this helper and used as its actor's id. Defaults to the method's name, e.g. `runForever`. */
   name?: string;
 }
 
