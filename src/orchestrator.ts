@@ -17,13 +17,13 @@ import type {
   BackgroundFn,
   BackgroundItemFn,
   BackgroundOptions,
-  Inbox,
-  InboxOptions,
   IOOptions,
   IOPoolOptions,
   IOWorkerModule,
+  MessageActor,
+  MessageActorOptions,
   MessageHandler,
-  ParallelInboxOptions,
+  ParallelActorOptions,
   RunForeverHandle,
 } from './background/types.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -320,12 +320,12 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> {
   }
 
   /** An inbox whose messages `handler` takes one at a time, in arrival order. */
-  serialActor<T>(handler: MessageHandler<T>, options?: InboxOptions<T>): Inbox<T> {
+  serialActor<T>(handler: MessageHandler<T>, options?: MessageActorOptions<T>): MessageActor<T> {
     return this.background.serialActor(handler, options);
   }
 
   /** An inbox whose messages `handler` takes concurrently, at most `concurrency` at once when given. */
-  parallelActor<T>(handler: MessageHandler<T>, options?: ParallelInboxOptions<T>): Inbox<T> {
+  parallelActor<T>(handler: MessageHandler<T>, options?: ParallelActorOptions<T>): MessageActor<T> {
     return this.background.parallelActor(handler, options);
   }
 

@@ -12,13 +12,13 @@ import type {
   BackgroundFn,
   BackgroundItemFn,
   BackgroundOptions,
-  Inbox,
-  InboxOptions,
   IOOptions,
   IOPoolOptions,
   IOWorkerModule,
+  MessageActor,
+  MessageActorOptions,
   MessageHandler,
-  ParallelInboxOptions,
+  ParallelActorOptions,
   RunForeverHandle,
 } from './types.js';
 
@@ -109,17 +109,17 @@ export class BackgroundHelpers {
   }
 
   /** Handles one message at a time, in arrival order. */
-  serialActor<T>(handler: MessageHandler<T>, options: InboxOptions<T> = {}): Inbox<T> {
-    return this.inbox({ helper: 'serialActor', name: options.name }, handler, options.source, 1);
+  serialActor<T>(handler: MessageHandler<T>, options: MessageActorOptions<T> = {}): MessageActor<T> {
+    return this.messageActor({ helper: 'serialActor', name: options.name }, handler, options.source, 1);
   }
 
   /** Handles messages concurrently, at most `concurrency` at once when given. */
-  parallelActor<T>(handler: MessageHandler<T>, options: ParallelInboxOptions<T> = {}): Inbox<T> {
+  parallelActor<T>(handler: MessageHandler<T>, options: ParallelActorOptions<T> = {}): MessageActor<T> {
     const { concurrency = Number.POSITIVE_INFINITY } = options;
     if (concurrency !== Number.POSITIVE_INFINITY && !(Number.isInteger(concurrency) && concurrency >= 1)) {
       throw new ValidationError('concurrency', 'must be a whole number of 1 or more');
     }
-    return this.inbox({ helper: 'parallelActor', name: options.name }, handler, options.source, concurrency);
+    return this.messageActor({ helper: 'parallelActor', name: options.name }, handler, options.source, concurrency);
   }
 
   diagnostics(): BackgroundDiagnostics {
@@ -143,12 +143,12 @@ export class BackgroundHelpers {
     this.start(backgroundJobMachine, id, (env) => ({ env, fn }), { type: 'CANCEL' });
   }
 
-  private inbox<T>(id: HelperId, handler: MessageHandler<T>, source: AsyncIterable<T> | undefined, concurrency: number): Inbox<T> {
+  private messageActor<T>(id: HelperId, handler: MessageHandler<T>, source: AsyncIterable<T> | undefined, concurrency: number): MessageActor<T> {
     if (typeof handler !== 'function') throw new ValidationError('handler', 'must be a function');
     if (source !== undefined && !isAsyncIterable(source)) throw new ValidationError('source', 'must be an AsyncIterable');
-    // A refused inbox must not touch its source: starting to read it would run the caller's generator.
+    // A refused actor must not touch its source: starting to read it would run the caller's generator.
     const read = this.closed ? null : (source ?? null);
-    // The machine holds messages as unknown; only this inbox's `send` and source feed it Ts.
+    // The machine holds messages as unknown; only this actor's `send` and source feed it Ts.
     const input = (env: HelperEnvironment) => ({ env, handler: handler as MessageHandlerFn, concurrency, source: read });
     const { actor, finished } = this.start(inboxMachine, id, input, { type: 'CANCEL' });
     const active = () => actor.getSnapshot().status === 'active';
