@@ -26,7 +26,7 @@ import type {
 type Helper = 'fireAndForget' | 'fireAndForgetAll' | 'fireAndForgetIO' | 'runForever' | 'serialActor' | 'parallelActor';
 
 /** Which helper an actor is: the method that started it, the caller's `name`, and fireAndForgetAll's item index. */
-interface HelperId {
+interface HelperIdentity {
   helper: Helper;
   name: string | undefined;
   item?: number;
@@ -96,9 +96,8 @@ export class BackgroundHelpers {
     if (typeof delayMs !== 'number' || !Number.isFinite(delayMs) || delayMs < 0) {
       throw new ValidationError('delayMs', 'must be a finite number of milliseconds, 0 or more');
     }
-    const loop = this.start(foreverLoopMachine, { helper: 'runForever', name: options.name }, (env) => ({ env, fn, delayMs }), {
-      type: 'STOP',
-    });
+    const who: HelperIdentity = { helper: 'runForever', name: options.name };
+    const loop = this.start(foreverLoopMachine, who, (env) => ({ env, fn, delayMs }), { type: 'STOP' });
     return {
       actor: loop.actor,
       stop() {
@@ -139,18 +138,23 @@ export class BackgroundHelpers {
   }
 
   /** One call nobody waits for; after shutdown it is cancelled before `fn` is called. */
-  private job(id: HelperId, fn: BackgroundFn): void {
-    this.start(backgroundJobMachine, id, (env) => ({ env, fn }), { type: 'CANCEL' });
+  private job(who: HelperIdentity, fn: BackgroundFn): void {
+    this.start(backgroundJobMachine, who, (env) => ({ env, fn }), { type: 'CANCEL' });
   }
 
-  private messageActor<T>(id: HelperId, handler: MessageHandler<T>, source: AsyncIterable<T> | undefined, concurrency: number): MessageActor<T> {
+  private messageActor<T>(
+    who: HelperIdentity,
+    handler: MessageHandler<T>,
+    source: AsyncIterable<T> | undefined,
+    concurrency: number,
+  ): MessageActor<T> {
     if (typeof handler !== 'function') throw new ValidationError('handler', 'must be a function');
     if (source !== undefined && !isAsyncIterable(source)) throw new ValidationError('source', 'must be an AsyncIterable');
     // A refused actor must not touch its source: starting to read it would run the caller's generator.
     const read = this.closed ? null : (source ?? null);
     // The machine holds messages as unknown; only this actor's `send` and source feed it Ts.
     const input = (env: HelperEnvironment) => ({ env, handler: handler as MessageHandlerFn, concurrency, source: read });
-    const { actor, finished } = this.start(inboxMachine, id, input, { type: 'CANCEL' });
+    const { actor, finished } = this.start(inboxMachine, who, input, { type: 'CANCEL' });
     const active = () => actor.getSnapshot().status === 'active';
     return {
       actor,
@@ -172,17 +176,17 @@ export class BackgroundHelpers {
    */
   private start<TMachine extends AnyStateMachine>(
     machine: TMachine,
-    id: HelperId,
+    who: HelperIdentity,
     input: (env: HelperEnvironment) => InputFrom<TMachine>,
     stopEvent: EventFromLogic<TMachine>,
   ): StartedHelper<TMachine> {
-    const label = labelOf(id);
+    const label = labelOf(who);
     const ownCalls = new Set<Promise<unknown>>();
     const env: HelperEnvironment = {
       failed: (error, detail) => this.logger.error(`errand: ${label} failed${detail ? ` (${detail})` : ''}`, error),
       track: (work) => holdUntilSettled(work, this.calls, ownCalls),
     };
-    const actor = createActor(machine, { input: input(env), parent: this.systems.next(), id: actorIdOf(id) });
+    const actor = createActor(machine, { input: input(env), parent: this.systems.next(), id: actorIdOf(who) });
     // A helper actor has a parent, so nobody can stop() it: it ends only by completing or failing.
     let running = true;
     const stop = () => {
@@ -213,12 +217,12 @@ export class BackgroundHelpers {
 }
 
 /** The actor's id: its name (else the helper), with `[item]` for one of fireAndForgetAll's runs. */
-function actorIdOf({ helper, name, item }: HelperId): string {
+function actorIdOf({ helper, name, item }: HelperIdentity): string {
   return `${name ?? helper}${item === undefined ? '' : `[${item}]`}`;
 }
 
 /** How log lines call a helper: `fireAndForget "metrics"`, `fireAndForgetAll "notify" (item 3)`, or just the helper. */
-function labelOf({ helper, name, item }: HelperId): string {
+function labelOf({ helper, name, item }: HelperIdentity): string {
   return `${helper}${name === undefined ? '' : ` "${name}"`}${item === undefined ? '' : ` (item ${item})`}`;
 }
 
