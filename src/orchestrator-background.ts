@@ -1,30 +1,30 @@
 import type { Logger } from './core/types.js';
 import type { ActorSystemPool } from './actor-systems.js';
-import {
-  BackgroundManager,
-  type BackgroundDiagnostics,
-  type BackgroundFn,
-  type BackgroundItemFn,
-  type BackgroundOptions,
-  type Inbox,
-  type InboxOptions,
-  type IOOptions,
-  type IOPoolOptions,
-  type IOWorkerModule,
-  type MessageHandler,
-  type ParallelInboxOptions,
-  type RunForeverHandle,
-} from './background/background-manager.js';
+import { BackgroundHelpers } from './background/background-helpers.js';
+import type {
+  BackgroundDiagnostics,
+  BackgroundFn,
+  BackgroundItemFn,
+  BackgroundOptions,
+  IOOptions,
+  IOPoolOptions,
+  IOWorkerModule,
+  MessageActor,
+  MessageActorOptions,
+  MessageHandler,
+  ParallelActorOptions,
+  RunForeverHandle,
+} from './background/types.js';
 
 /**
  * The orchestrator's server-style helpers, as methods of the orchestrator itself. They run as
  * XState actors on its actor systems (its clock and inspector), and its `shutdown()` cancels them.
  */
 export abstract class BackgroundApi {
-  private readonly background: BackgroundManager;
+  private readonly background: BackgroundHelpers;
 
   protected constructor(systems: ActorSystemPool, logger: Logger) {
-    this.background = new BackgroundManager(() => ({ systems, logger }));
+    this.background = new BackgroundHelpers(systems, logger);
   }
 
   /**
@@ -59,13 +59,13 @@ export abstract class BackgroundApi {
     return this.background.runForever(fn, delayMs, options);
   }
 
-  /** An inbox whose messages `handler` takes one at a time, in arrival order. */
-  serialActor<T>(handler: MessageHandler<T>, options?: InboxOptions<T>): Inbox<T> {
+  /** An actor whose messages `handler` takes one at a time, in arrival order. */
+  serialActor<T>(handler: MessageHandler<T>, options?: MessageActorOptions<T>): MessageActor<T> {
     return this.background.serialActor(handler, options);
   }
 
-  /** An inbox whose messages `handler` takes concurrently, at most `concurrency` at once when given. */
-  parallelActor<T>(handler: MessageHandler<T>, options?: ParallelInboxOptions<T>): Inbox<T> {
+  /** An actor whose messages `handler` takes concurrently, at most `concurrency` at once when given. */
+  parallelActor<T>(handler: MessageHandler<T>, options?: ParallelActorOptions<T>): MessageActor<T> {
     return this.background.parallelActor(handler, options);
   }
 
@@ -74,8 +74,8 @@ export abstract class BackgroundApi {
     return this.background.diagnostics();
   }
 
-  /** Cancels every helper; each call still settling is handed to `track` for shutdown to wait on. */
-  protected shutdownBackground(track: (work: Promise<unknown>) => void): Promise<void> {
-    return this.background.shutdown(track);
+  /** Cancels every helper; each call still settling is put in `inflight` for shutdown to wait on. */
+  protected shutdownBackground(inflight: Set<Promise<unknown>>): Promise<void> {
+    return this.background.shutdown(inflight);
   }
 }

@@ -313,7 +313,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
     for (const entry of this.tasks.entries()) entry.actor.send({ type: 'CANCEL', reason: 'shutdown' });
     const deadline = shutdownDeadline(this.clock, timeoutMs);
     try {
-      await deadline.race(this.shutdownBackground((work) => this.track(work)));
+      await deadline.race(this.shutdownBackground(this.inflight));
       if (this.inflight.size > 0 && !(await deadline.race(Promise.allSettled([...this.inflight])))) {
         this.logger.warn(`errand: ${this.inflight.size} worker(s) still running after shutdown timeout`);
       }
@@ -355,12 +355,6 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
       this.quarantined.push(item);
       this.logger.warn(`errand: stored record ${item.key} quarantined: ${item.reason}`);
     }
-  }
-
-  private track(work: Promise<unknown>): void {
-    this.inflight.add(work);
-    const done = () => void this.inflight.delete(work);
-    work.then(done, done);
   }
 
   private onPlatformEvent(event: PlatformEvent): void {

@@ -5,15 +5,15 @@ export interface ResourceLimits {
   codeRangeSizeMb?: number;
   stackSizeMb?: number;
 }
-import type { BackgroundJobActor } from '../../machines/background-job.js';
-import type { ForeverLoopActor } from '../../machines/forever-loop.js';
-import type { InboxActor } from '../../machines/inbox-machine.js';
+import type { BackgroundJobActor } from '../../machines/background/background-job.js';
+import type { ForeverLoopActor } from '../../machines/background/forever-loop.js';
+import type { InboxActor } from '../../machines/background/inbox-machine.js';
 
 export type { BackgroundJobActor, ForeverLoopActor, InboxActor };
 
 /** Options every background helper takes. */
 export interface BackgroundOptions {
-  /** Shown in log lines about this helper and used as its actor's id. Defaults to the helper's kind. */
+  /** Shown in log lines about this helper and used as its actor's id. Defaults to the method's name, e.g. `runForever`. */
   name?: string;
 }
 
@@ -23,23 +23,28 @@ export type BackgroundFn = (signal: AbortSignal) => unknown;
 /** `fireAndForgetAll`'s function, called once per item. */
 export type BackgroundItemFn<T> = (item: T, signal: AbortSignal) => unknown;
 
-/** Handles one inbox message; `signal` aborts on shutdown. */
+/** Handles one message sent to a `MessageActor`; `signal` aborts on shutdown. */
 export type MessageHandler<T> = (message: T, signal: AbortSignal) => unknown;
 
-export interface InboxOptions<T> extends BackgroundOptions {
-  /** Messages to read in as well as those given to `send`; when it ends the inbox closes. */
+/** `serialActor`'s options. */
+export interface MessageActorOptions<T> extends BackgroundOptions {
+  /** Messages to read in as well as those given to `send`; when it ends the actor closes. */
   source?: AsyncIterable<T>;
 }
 
-export interface ParallelInboxOptions<T> extends InboxOptions<T> {
+/** `parallelActor`'s options. */
+export interface ParallelActorOptions<T> extends MessageActorOptions<T> {
   /** Handlers running at most at once (a positive integer). Default: unbounded. */
   concurrency?: number;
 }
 
-/** What `serialActor` and `parallelActor` return. */
-export interface Inbox<T> {
+/**
+ * What `serialActor` and `parallelActor` return: an actor whose messages go to one handler.
+ * It queues them in its inbox, the XState machine behind `actor`.
+ */
+export interface MessageActor<T> {
   /**
-   * Queues `message` for the handler. Returns false (and drops it) once the inbox is
+   * Queues `message` for the handler. Returns false (and drops it) once the actor is
    * closing or closed, or the orchestrator has shut down.
    */
   send(message: T): boolean;
@@ -48,7 +53,7 @@ export interface Inbox<T> {
    * message has been handled. After shutdown it resolves once the cancelled handlers settle.
    */
   close(): Promise<void>;
-  /** The inbox's XState actor, for devtools or `subscribe`. */
+  /** The XState actor running its inbox machine, for devtools or `subscribe`. */
   readonly actor: InboxActor;
 }
 

@@ -1,9 +1,9 @@
 import { memo } from 'react';
 import type { TaskSnapshot } from '../core/types.js';
 import { describeTask, formatTimeUtc, isoTime, progressPercent } from './format.js';
-import { useTasks } from './hooks.js';
+import { useTasks, useTaskTimeline } from './hooks.js';
 import { ErrandStyles } from './styles.js';
-import { useTaskTimeline, type TaskHistory } from './task-history.js';
+import type { TaskHistory } from './task-history.js';
 import type { TaskFilter } from './types.js';
 
 type FormatTime = (ms: number) => string;

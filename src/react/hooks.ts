@@ -2,7 +2,8 @@ import { useCallback, useMemo, useRef, useSyncExternalStore } from 'react';
 import type { RunNowOptions } from '../orchestrator.js';
 import type { InstantFn, TaskSnapshot } from '../core/types.js';
 import { sameTaskSnapshot } from '../activation/task-snapshot.js';
-import { useOrchestrator } from './context.js';
+import { useErrandContext, useOrchestrator } from './context.js';
+import { NO_ENTRIES, TaskHistory, type TimelineEntry } from './task-history.js';
 import type { BoundScheduleRequest, OrchestratorLike, TaskFilter, UseTaskResult } from './types.js';
 
 const NO_TASKS: readonly TaskSnapshot[] = Object.freeze([]);
@@ -165,4 +166,23 @@ export function useTasks(filter?: TaskFilter): readonly TaskSnapshot[] {
     return list;
   }, [orchestrator, version, filter]);
   return useSyncExternalStore(version.subscribe, getSnapshot, noTasks);
+}
+
+/**
+ * The task's recorded transitions. Uses `history`, else the provider's, else records this
+ * TaskId itself while the component is mounted (seeded with the task's current snapshot).
+ */
+export function useTaskTimeline(taskId: string, history?: TaskHistory): readonly TimelineEntry[] {
+  const context = useErrandContext();
+  const shared = history ?? context.history;
+  const own = useMemo(
+    () => (shared ? null : new TaskHistory(context.orchestrator, { taskId, now: context.now })),
+    [shared, context.orchestrator, context.now, taskId],
+  );
+  const source = shared ?? own;
+  const subscribe = useMemo(
+    () => (listener: () => void) => (source ? source.subscribe(taskId, listener) : () => {}),
+    [source, taskId],
+  );
+  return useSyncExternalStore(subscribe, () => source?.entries(taskId) ?? NO_ENTRIES, () => NO_ENTRIES);
 }

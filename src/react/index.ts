@@ -1,10 +1,9 @@
 // errand/react: hooks and components for errand's tasks. React (>= 18) is an optional peer dependency.
 export { OrchestratorProvider, useOrchestrator, type OrchestratorProviderProps } from './context.js';
-export { useTask, useTasks, matchesFilter } from './hooks.js';
+export { useTask, useTasks, useTaskTimeline, matchesFilter } from './hooks.js';
 export {
   TaskHistory,
   recordTaskHistory,
-  useTaskTimeline,
   type TaskHistoryOptions,
   type TimelineEntry,
 } from './task-history.js';

@@ -1,6 +1,4 @@
-import { useMemo, useSyncExternalStore } from 'react';
 import type { TaskSnapshot } from '../core/types.js';
-import { useErrandContext } from './context.js';
 import type { OrchestratorLike } from './types.js';
 
 /** One transition of a task: its snapshot and when (on the history's clock) it was seen. */
@@ -22,7 +20,8 @@ export interface TaskHistoryOptions {
   maxTasks?: number;
 }
 
-const NO_ENTRIES: readonly TimelineEntry[] = Object.freeze([]);
+/** The one empty timeline, so an unrecorded task's entries keep their identity across renders. */
+export const NO_ENTRIES: readonly TimelineEntry[] = Object.freeze([]);
 
 /**
  * A transition is a change of anything but progress (progress ticks would flood a timeline), or a
@@ -160,23 +159,4 @@ export function recordTaskHistory(
 ): TaskHistory & { stop(): void } {
   const history = new TaskHistory(orchestrator, options);
   return Object.assign(history, { stop: history.retain() });
-}
-
-/**
- * The task's recorded transitions. Uses `history`, else the provider's, else records this
- * TaskId itself while the component is mounted (seeded with the task's current snapshot).
- */
-export function useTaskTimeline(taskId: string, history?: TaskHistory): readonly TimelineEntry[] {
-  const context = useErrandContext();
-  const shared = history ?? context.history;
-  const own = useMemo(
-    () => (shared ? null : new TaskHistory(context.orchestrator, { taskId, now: context.now })),
-    [shared, context.orchestrator, context.now, taskId],
-  );
-  const source = shared ?? own;
-  const subscribe = useMemo(
-    () => (listener: () => void) => (source ? source.subscribe(taskId, listener) : () => {}),
-    [source, taskId],
-  );
-  return useSyncExternalStore(subscribe, () => source?.entries(taskId) ?? NO_ENTRIES, () => NO_ENTRIES);
 }

@@ -1,16 +1,14 @@
 import { fromPromise } from 'xstate';
 
 /**
- * What one background helper's machine needs from the orchestrator: its name for logs,
- * a way to report a failed call, and a way to let close/stop/shutdown wait for calls that
- * outlive their (cancelled) actor. The machine stays a pure definition.
+ * What a helper machine gets from the orchestrator's BackgroundHelpers: where a failed call
+ * is reported, and where a call is kept in view so close/stop/shutdown can wait for calls that
+ * outlive their (cancelled) actor. The machine itself stays a pure definition.
  */
 export interface HelperEnvironment {
-  /** The helper's name (its `name` option, or its kind), in logs and as its actor's id. */
-  readonly name: string;
   /** Reports a call of the helper's function that threw or rejected. */
   failed(error: unknown, detail?: string): void;
-  /** Keeps `work` in view until it settles, so close/stop/shutdown can wait for it. */
+  /** Keeps `work` in view until it settles. */
   track(work: Promise<unknown>): void;
 }
 
