@@ -9,14 +9,17 @@ import { parseTaskQuery, type TaskPage, type TaskQuery } from './activation/task
 import { WakeUp } from './activation/wake-up.js';
 import { ActorSystemPool } from './actor-systems.js';
 import { systemClock, type Clock } from './core/clock.js';
-import { applyPlatformEvent, unconstrainedConditions, type Conditions, type PlatformEvent } from './core/conditions.js';
-import { AlreadyStartedError, NotStartedError, PlatformError, TaskCancelledError, ValidationError } from './core/errors.js';
-import type { PlatformPort, QuarantinedRecord, StorePort } from './core/ports.js';
+import type { Conditions } from './core/conditions.js';
+import { AlreadyStartedError, NotStartedError, TaskCancelledError, ValidationError } from './core/errors.js';
+import type { QuarantinedRecord, StorePort } from './core/ports.js';
 import { taskIdSchema, type TaskRecord } from './core/schemas.js';
 import type { InstantFn, Logger, Outcome, TaskSnapshot, WorkerFn } from './core/types.js';
 import { parseOrchestratorOptions, parseShutdownOptions, type OrchestratorOptions, type ShutdownOptions } from './core/options.js';
 import type { InputSchema, TaskDefinition } from './define-task.js';
 import { acceptRequest } from './persistence/accept-request.js';
+import { PlatformLink } from './platform-link.js';
+import { StoreFindings } from './store-findings.js';
+import { TaskRegistry } from './task-registry.js';
 import { Persister } from './persistence/persister.js';
 import { workOf } from './persistence/task-records.js';
 import { BackgroundApi } from './orchestrator-background.js';
@@ -41,11 +44,11 @@ type Phase = 'created' | 'starting' | 'started' | 'stopped';
  */
 // No tasks known to the type yet: TaskIds outside the map accept any input (checked at run time).
 export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends BackgroundApi {
-  private readonly registry = new Map<string, TaskDefinition>();
+  private readonly registry = new TaskRegistry();
+  private readonly definitionFor = this.registry.definitionFor;
   private readonly inflight = new Set<Promise<unknown>>();
-  private readonly quarantined: QuarantinedRecord[] = [];
-  private readonly held = new Map<string, string>();
   private readonly store: StorePort;
+  private readonly findings: StoreFindings;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly persister: Persister;
@@ -53,10 +56,9 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
   private readonly tasks: Activations;
   private readonly wakeUp: WakeUp;
   private readonly calls: TaskCalls;
-  private conditions: Conditions;
+  private readonly platform: PlatformLink;
   private phase: Phase = 'created';
   private opening: Promise<void> | null = null;
-  private unsubscribePlatform: (() => void) | null = null;
   private shutdownPromise: Promise<void> | null = null;
   private nextTicket = 0;
 
@@ -68,6 +70,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
     super(systems, logger);
     this.clock = clock;
     this.logger = logger;
+    this.findings = new StoreFindings(logger);
     this.systems = systems;
     this.store = options.store ?? memoryStore();
     this.persister = new Persister(this.store, () => this.openStore(), logger);
@@ -75,7 +78,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
     const random = options.random;
     const env: TaskEnvironment = {
       now: () => clock.now(),
-      conditions: () => this.conditions,
+      conditions: () => this.platform.conditions,
       gateOpen: () => this.phase === 'started',
       random,
       track: (work) => void this.inflight.add(work),
@@ -89,7 +92,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
       horizonMs,
       retainFinished: options.retainFinished,
       definitionFor: this.definitionFor,
-      held: (taskId, reason) => void this.held.set(taskId, reason),
+      held: (taskId, reason) => this.findings.held(taskId, reason),
       wentDormant: (dueAt) => this.wakeUp.dormantAt(dueAt),
     });
     this.calls = new TaskCalls({
@@ -99,7 +102,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
       wakeUp: { dormantAt: (dueAt) => this.wakeUp.dormantAt(dueAt) },
       logger,
       open: () => this.openStore(),
-      quarantined: (items) => this.noteQuarantined(items),
+      quarantined: (items) => this.findings.quarantined(items),
       stopped: () => this.phase === 'stopped',
     });
     this.wakeUp = new WakeUp({
@@ -111,16 +114,12 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
       flushed: () => this.persister.written(),
       isActive: (taskId) => this.calls.isActive(taskId),
       activate: (record) => void this.tasks.activate(record),
-      quarantined: (items) => this.noteQuarantined(items),
+      quarantined: (items) => this.findings.quarantined(items),
       running: () => this.phase === 'started',
     });
-    this.conditions = { ...unconstrainedConditions, ...callPlatform('current', () => options.platform?.current()) };
-    const platform = options.platform;
-    if (platform) {
-      const unsubscribe = callPlatform('subscribe', () => platform.subscribe((event) => this.onPlatformEvent(event)));
-      if (typeof unsubscribe !== 'function') throw new PlatformError('subscribe', new TypeError('subscribe() must return an unsubscribe function'));
-      this.unsubscribePlatform = unsubscribe;
-    }
+    this.platform = new PlatformLink(options.platform, () => {
+      for (const actor of this.tasks.watchers()) actor.send({ type: 'CONDITIONS_CHANGED' });
+    });
   }
 
   /** Registers a task definition (or a TaskId and its worker). Only before `start()`. */
@@ -130,17 +129,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
   register<TId extends string>(taskId: TId, run: WorkerFn): Orchestrator<TTasks & Record<TId, TaskDefinition<TId, InputSchema>>>;
   register(definitionOrId: TaskDefinition | string, run?: WorkerFn): unknown {
     if (this.phase !== 'created') throw new AlreadyStartedError('register()');
-    if (typeof definitionOrId !== 'string' && (typeof definitionOrId !== 'object' || definitionOrId === null)) {
-      throw new ValidationError('definition', 'must be a task definition (defineTask) or a TaskId');
-    }
-    const definition: TaskDefinition =
-      typeof definitionOrId === 'string' ? { id: definitionOrId, input: undefined, run: run as WorkerFn } : definitionOrId;
-    const id = taskIdSchema.safeParse(definition.id);
-    if (!id.success) throw ValidationError.fromZod(id.error, 'taskId');
-    if (typeof definition.run !== 'function') throw new ValidationError('run', 'must be a function');
-    if (definition.id.includes('/')) throw new ValidationError('taskId', 'a registered id cannot contain "/" (it separates instances)');
-    if (this.registry.has(definition.id)) throw new ValidationError('taskId', `${definition.id} is already registered`);
-    this.registry.set(definition.id, definition);
+    this.registry.add(definitionOrId, run);
     return this;
   }
 
@@ -155,7 +144,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
       await this.openStore();
       const held = this.phase === 'starting' ? await this.store.held() : null;
       if (held) {
-        this.noteQuarantined(held.quarantined);
+        this.findings.quarantined(held.quarantined);
         for (const record of held.records) this.reconsiderHeld(record);
         await this.persister.written();
       }
@@ -272,8 +261,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
 
   /** What needs a person: records quarantined or held (kept, not run), and what is active and running now. */
   diagnostics(): { quarantined: readonly QuarantinedRecord[]; held: readonly QuarantinedRecord[]; liveTasks: number; runningWorkers: number } {
-    const held = [...this.held].map(([key, reason]) => ({ key, reason }));
-    return { quarantined: [...this.quarantined], held, liveTasks: this.tasks.size, runningWorkers: this.inflight.size };
+    return { ...this.findings.report(), liveTasks: this.tasks.size, runningWorkers: this.inflight.size };
   }
 
   /** The time on the orchestrator's clock (the simulated one in tests), in epoch ms. */
@@ -283,7 +271,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
 
   /** The conditions the platform reports now. */
   currentConditions(): Readonly<Conditions> {
-    return this.conditions;
+    return this.platform.conditions;
   }
 
   /**
@@ -304,12 +292,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
   private async stop(timeoutMs: number): Promise<void> {
     this.phase = 'stopped';
     this.wakeUp.stop();
-    try {
-      this.unsubscribePlatform?.();
-    } catch (error) {
-      this.logger.error('errand: the platform failed to unsubscribe', new PlatformError('unsubscribe', error));
-    }
-    this.unsubscribePlatform = null;
+    this.platform.close(this.logger);
     for (const entry of this.tasks.entries()) entry.actor.send({ type: 'CANCEL', reason: 'shutdown' });
     const deadline = shutdownDeadline(this.clock, timeoutMs);
     try {
@@ -326,12 +309,6 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
     }
   }
 
-  /** 'email.send/42' runs the worker registered as 'email.send': one definition, many TaskIds. */
-  private readonly definitionFor = (taskId: string): TaskDefinition | undefined => {
-    const slash = taskId.indexOf('/');
-    return this.registry.get(taskId) ?? (slash > 0 ? this.registry.get(taskId.slice(0, slash)) : undefined);
-  };
-
   private openStore(): Promise<void> {
     this.opening ??= this.store.open().catch((error: unknown) => {
       this.opening = null; // a later call may try again
@@ -346,29 +323,8 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
     if (definition && !('held' in workOf(record, definition))) {
       void this.persister.put({ ...record, held: null, updatedAt: this.clock.now() }).catch(() => {});
     } else {
-      this.held.set(record.taskId, record.held ?? 'held');
+      this.findings.held(record.taskId, record.held ?? 'held');
     }
-  }
-
-  private noteQuarantined(items: readonly QuarantinedRecord[]): void {
-    for (const item of items) {
-      this.quarantined.push(item);
-      this.logger.warn(`errand: stored record ${item.key} quarantined: ${item.reason}`);
-    }
-  }
-
-  private onPlatformEvent(event: PlatformEvent): void {
-    this.conditions = applyPlatformEvent(this.conditions, event);
-    for (const actor of this.tasks.watchers()) actor.send({ type: 'CONDITIONS_CHANGED' });
-  }
-}
-
-/** Calls the platform adapter, turning its throw into a PlatformError. */
-function callPlatform<T>(operation: 'current' | 'subscribe', call: () => T): T {
-  try {
-    return call();
-  } catch (error) {
-    throw new PlatformError(operation, error);
   }
 }
 
