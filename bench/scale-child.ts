@@ -7,6 +7,7 @@
 //                                      rescheduled due in 1-2 s, just before shutdown
 //   restore <path> <expected>          opens the file again: start() time, and the time until
 //                                      the `expected` overdue tasks have all run
+import { readFileSync } from 'node:fs';
 import { createOrchestrator, type Orchestrator } from '../src/index.js';
 import { sqliteStore } from '../src/node/index.js';
 
@@ -33,7 +34,19 @@ function liveTasks(orchestrator: Orchestrator): number | null {
   return 'liveTasks' in d && typeof d.liveTasks === 'number' ? d.liveTasks : null;
 }
 
-const peakRssBytes = () => process.resourceUsage().maxRSS * 1024;
+/**
+ * The process's own RSS high-water mark. Linux keeps getrusage's maxRSS across fork and exec, so a
+ * child of a big bench process would report its parent's peak; VmHWM belongs to this process image.
+ */
+function peakRssBytes(): number {
+  try {
+    const hwm = /^VmHWM:\s*(\d+)\s*kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (hwm?.[1]) return Number(hwm[1]) * 1024;
+  } catch {
+    // not Linux: fall back to getrusage
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
 const report = (result: Record<string, unknown>) => console.log(`RESULT ${JSON.stringify(result)}`);
 
 async function fill(store: 'memory' | 'sqlite', n: number, path: string | undefined, dueEvery: number): Promise<void> {
