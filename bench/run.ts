@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const only = process.argv[2];
+// The first argument that is not a flag picks benches by name; flags (--million) are for the benches.
+const only = process.argv.slice(2).find((arg) => !arg.startsWith('--'));
 const files = readdirSync(here)
   .filter((name) => name.endsWith('.bench.ts') && (!only || name.includes(only)))
   .sort();

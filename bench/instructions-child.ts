@@ -1,0 +1,56 @@
+// The workload bench/instructions.bench.ts counts under callgrind, bundled to plain JS first so
+// valgrind never runs tsx. `node <bundle> <mode> <N>`:
+//   errand  N no-op oneTime tasks due now through schedule() on the memory store, run to completion
+//   xstate  N bare XState actors: core.bench.ts's XState floor (create, run a no-op promise, final)
+//   empty   loads the same bundle and does nothing: the startup both figures share
+// Exits non-zero unless the worker (or the actor's action) ran exactly N times.
+import { createActor, fromTransition, setup, type AnyActorRef } from 'xstate';
+import { createOrchestrator } from '../src/index.js';
+
+function counter(n: number): { tick: () => void; done: Promise<void>; count: () => number } {
+  let finished = 0;
+  let resolve!: () => void;
+  const done = new Promise<void>((r) => (resolve = r));
+  if (n === 0) resolve();
+  return { tick: () => void (++finished === n && resolve()), done, count: () => finished };
+}
+
+async function errand(n: number): Promise<number> {
+  const { tick, done, count } = counter(n);
+  const orchestrator = createOrchestrator();
+  orchestrator.register('noop', async () => tick());
+  await orchestrator.start();
+  for (let i = 0; i < n; i++) void orchestrator.schedule({ taskId: `noop/${i}` });
+  await done;
+  await orchestrator.shutdown();
+  return count();
+}
+
+// The same floor as bench/core.bench.ts: one actor per task under a shared host per 32 actors.
+let floorTick: () => void = () => {};
+const floorMachine = setup({
+  actions: {
+    run: ({ self }) => void Promise.resolve(floorTick()).then(() => self.send({ type: 'DONE' })),
+  },
+}).createMachine({ initial: 'running', states: { running: { entry: 'run', on: { DONE: 'done' } }, done: { type: 'final' } } });
+const hostLogic = fromTransition((state: null) => state, null);
+
+async function xstate(n: number): Promise<number> {
+  const { tick, done, count } = counter(n);
+  floorTick = tick;
+  let host: AnyActorRef = createActor(hostLogic).start();
+  for (let i = 0; i < n; i++) {
+    if (i % 32 === 0) host = createActor(hostLogic).start();
+    createActor(floorMachine, { parent: host }).start();
+  }
+  await done;
+  return count();
+}
+
+const [mode, arg] = process.argv.slice(2);
+const n = Number(arg ?? 0);
+const ran = mode === 'errand' ? await errand(n) : mode === 'xstate' ? await xstate(n) : mode === 'empty' ? 0 : -1;
+if (ran !== n) {
+  console.error(`instructions-child ${mode} ${n}: ran ${ran} of ${n}`);
+  process.exit(1);
+}
