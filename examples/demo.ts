@@ -49,7 +49,8 @@ orchestrator.subscribe((task: TaskSnapshot) => {
 });
 
 await orchestrator.start();
-const left = orchestrator.peekTasks();
+// Dormant work (due in an hour) is only a record in the store: listTasks() reads it from there.
+const left = (await orchestrator.listTasks()).tasks;
 console.log(
   left.length === 0
     ? `${stamp()} .errand/demo.db holds no work from an earlier run`
