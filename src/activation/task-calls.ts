@@ -1,7 +1,7 @@
 import type { QuarantinedRecord, StorePort } from '../core/ports.js';
 import type { TaskRecord } from '../core/schemas.js';
 import type { Logger, TaskSnapshot } from '../core/types.js';
-import type { AcceptedRequest } from '../persistence/accept-request.js';
+import { liveWork, type AcceptedRequest } from '../persistence/accept-request.js';
 import type { Persister } from '../persistence/persister.js';
 import { snapshotOfRecord } from '../persistence/task-records.js';
 import type { Activations } from './activations.js';
@@ -120,15 +120,16 @@ export class TaskCalls {
     );
   }
 
-  private deliver({ record, work }: AcceptedRequest): void {
+  private deliver(accepted: AcceptedRequest): void {
+    const { record } = accepted;
     if (this.deps.stopped()) return; // stored: it runs after the next start
     const { taskId } = record;
     const entry = this.deps.tasks.get(taskId);
     if (entry) {
       entry.record = record;
-      entry.actor.send({ type: 'SCHEDULE', work, nextRunAt: record.dueAt });
+      entry.actor.send({ type: 'SCHEDULE', work: liveWork(accepted), nextRunAt: record.dueAt });
     } else if (this.activating.has(taskId) || this.deps.tasks.activeAt(taskId, record.dueAt)) {
-      this.deps.tasks.spawn(taskId, { work, nextRunAt: record.dueAt }, record);
+      this.deps.tasks.spawn(taskId, { work: liveWork(accepted), nextRunAt: record.dueAt }, record);
     } else {
       this.deps.tasks.notifyDormant(snapshotOfRecord(record));
       this.deps.wakeUp.dormantAt(record.dueAt);
