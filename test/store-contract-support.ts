@@ -64,6 +64,8 @@ export async function listAll(store: StorePort, pageSize = 500): Promise<TaskRec
   const all: TaskRecord[] = [];
   for (let after: string | undefined; ; ) {
     const { records } = await store.list({ after, limit: pageSize });
+    // A store whose cursor is not strict would page forever: fail instead.
+    if (after !== undefined && records[0] !== undefined && !(records[0].taskId > after)) throw new Error('list() returned a record not after its cursor');
     all.push(...records);
     const last = records.at(-1);
     if (records.length < pageSize || last === undefined) return all;
@@ -77,6 +79,10 @@ export async function dueAll(store: StorePort, until: number, pageSize: number):
   let after: DueQuery['after'] = null;
   for (;;) {
     const { records } = await store.due({ after, until, limit: pageSize });
+    const first = records[0];
+    if (after && first && !(first.dueAt > after.dueAt || (first.dueAt === after.dueAt && first.taskId > after.taskId))) {
+      throw new Error('due() returned a record not after its cursor'); // a non-strict cursor would page forever
+    }
     all.push(...records);
     const last = records.at(-1);
     if (records.length < pageSize || last === undefined) return all;

@@ -60,7 +60,9 @@ export interface ListQuery {
 /**
  * Keeps scheduled work; the source of truth for every TaskId that is not running in this process.
  * Adapters live in `adapters/stores`; `test/store-contract.ts` is the behaviour each must show.
- * Every method but `open` may be called only after `open` resolved.
+ * Every method but `open` may be called only after `open` resolved. errand never changes a record
+ * object after handing it to `write` (a changed record is a new object), so a store may keep them as given.
+ * `nextDueAt` is a hint: the row it points at may turn out to be quarantined by the `due` read.
  */
 export interface StorePort {
   /**
