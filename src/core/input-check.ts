@@ -118,6 +118,8 @@ class Walk {
   private readonly frames: Frame[] = [];
   private readonly seen = new Set<object>();
   plain = true;
+  /** Met a Map, a Set or a shared reference: where superjson's text may not decode to the same value. */
+  risky = false;
   /** A lower bound on the encoded length, so an oversized value is refused before it is encoded. */
   private length = 0;
 
@@ -197,6 +199,7 @@ class Walk {
     if (this.seen.has(object)) {
       // Shared or cyclic: superjson writes it once, then `null` and its path for each other reference.
       this.plain = false;
+      this.risky = true;
       return this.grow(key, pathLength + 4);
     }
     this.seen.add(object);
@@ -210,6 +213,7 @@ class Walk {
       this.push(object, Kind.Array, NO_ITEMS, key, depth, pathLength);
     } else if (SPECIAL_PROTOTYPES.has(proto)) {
       this.special(object, proto as object, key, pathLength);
+      if (object instanceof Map || object instanceof Set) this.risky = true;
       if (object instanceof Map) this.push(object, Kind.Entries, [...(object as Map<unknown, unknown>)].flat(), key, depth, pathLength, true);
       else if (object instanceof Set) this.push(object, Kind.Entries, [...(object as Set<unknown>)], key, depth, pathLength);
     } else {
@@ -264,11 +268,12 @@ class Walk {
  * Walks `value` once and throws ValidationError at the first value, in JSON order, that errand's
  * encoding would not give back exactly, or once the encoded text would certainly be over
  * MAX_INPUT_LENGTH. Returns whether `value` is plain JSON, so that `{"json":JSON.stringify(value)}`
- * is exactly superjson's text: finite numbers other than -0, strings, booleans, null, plain
- * objects and dense arrays, each object met once.
+ * is exactly superjson's text (finite numbers other than -0, strings, booleans, null, plain
+ * objects and dense arrays, each object met once), and whether it holds a Map, a Set or a shared
+ * reference, the shapes where superjson's text has been seen not to decode to the same value.
  */
-export function checkInput(value: unknown): boolean {
+export function checkInput(value: unknown): { plain: boolean; risky: boolean } {
   const walk = new Walk();
   walk.run(value);
-  return walk.plain;
+  return { plain: walk.plain, risky: walk.risky };
 }
