@@ -80,3 +80,18 @@ describe('schedule() types', () => {
     await typed.schedule({ taskId: 'loose/2', input: { any: 'thing' } });
   });
 });
+
+describe('bad arguments to the orchestrator itself (issue 9, class 12)', () => {
+  it('names the argument: register(null), bad options, bad shutdown timeouts', async () => {
+    const { orchestrator } = setup();
+    // @ts-expect-error not a definition
+    expect(() => orchestrator.register(null)).toThrow(expect.objectContaining({ name: 'ValidationError', field: 'definition' }));
+    // @ts-expect-error clock without its methods
+    expect(() => setup({ clock: {} })).toThrow(expect.objectContaining({ name: 'ValidationError', field: expect.stringMatching(/^clock/) }));
+    expect(() => setup({ retainFinished: Number.NaN })).toThrow(expect.objectContaining({ field: 'retainFinished' }));
+    for (const timeoutMs of [-1, 1.5, Number.NaN, 2 ** 31]) {
+      await expect(orchestrator.shutdown({ timeoutMs })).rejects.toMatchObject({ name: 'ValidationError', field: 'timeoutMs' });
+    }
+    await orchestrator.shutdown({ timeoutMs: 0 });
+  });
+});
