@@ -12,12 +12,26 @@
  *  3. after shutdown (and a flush, without moving time) no timer is left on the test clock,
  *     no worker call is still running, and getTask() of every TaskId is final or undefined.
  *
+ * The scenario may begin unstarted: `start` and `shutdown` are actions too (start may be called
+ * again, shutdown may race a pending start), and the memory store sits behind faultyStore so
+ * an action can make the next write reject or hang until `releaseWrites`. So also:
+ *
+ *  2'. a runNow made before start() resolved may reject with NotStartedError; a call made after
+ *      shutdown() may reject (schedule/runNow with TaskCancelledError('shutdown')); start()
+ *      may reject with AlreadyStartedError; schedule/cancel/cancelAll/start may reject with
+ *      StoreWriteError only once the store did reject a write; shutdown() always resolves.
+ *  4. no worker call starts after shutdown() resolved.
+ *  5. a schedule() that rejected never produces a worker call for that request (each request's
+ *     input is a unique plan id, and the workers record the inputs they see).
+ *  6. the last call on a TaskId wins: if it was cancel() and that resolved, no worker call for
+ *     a request scheduled before it starts after the cancel was called.
+ *
  * Only the simulated clock moves time; nothing here depends on real time. A failure prints
  * fast-check's shrunk scenario and a trace of the actions and worker calls it made.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TaskCancelledError } from '../src/index.js';
+import { NotStartedError, StoreWriteError, TaskCancelledError } from '../src/index.js';
 import { scenario, type Scenario } from './property/actions.js';
 import { describeError, Harness } from './property/harness.js';
 
@@ -34,7 +48,7 @@ class PropertyViolation extends Error {
 
 async function check(s: Scenario): Promise<void> {
   const h = new Harness(s);
-  await h.start();
+  if (s.startFirst) await h.start();
   const fail = (message: string): never => {
     throw new PropertyViolation(message, h.trace);
   };
@@ -43,11 +57,14 @@ async function check(s: Scenario): Promise<void> {
     await h.apply(action, step);
     // (1) checked after every action, so the shrunk counterexample ends near the overlap.
     if (h.tracker.violations.length > 0) fail(`two workers for one TaskId: ${h.tracker.violations.join('; ')}`);
+    if (h.lateRuns.length > 0) fail(`worker call(s) started after shutdown() resolved: ${h.lateRuns.join('; ')}`);
   }
 
   const stopped = await h.shutdown();
   if (h.tracker.violations.length > 0) fail(`two workers for one TaskId: ${h.tracker.violations.join('; ')}`);
   if (!stopped) fail('shutdown() did not resolve although every worker honours its signal');
+  // (4) nothing ran after shutdown() resolved.
+  if (h.lateRuns.length > 0) fail(`worker call(s) started after shutdown() resolved: ${h.lateRuns.join('; ')}`);
 
   // (2) every runNow caller settled exactly once, with something it may be given.
   for (const instant of h.instants) {
@@ -59,6 +76,8 @@ async function check(s: Scenario): Promise<void> {
       if (!produced?.ok || produced.value !== settled.value) {
         fail(`${label} resolved with ${String(settled.value)}, which its function did not return`);
       }
+    } else if (settled.error instanceof NotStartedError) {
+      if (!instant.beforeStart) fail(`${label} rejected with NotStartedError although start() had resolved`);
     } else if (!(settled.error instanceof TaskCancelledError)) {
       if (produced?.ok !== false || produced.error !== settled.error) {
         fail(`${label} rejected with ${describeError(settled.error)}, which its function did not throw`);
@@ -66,7 +85,27 @@ async function check(s: Scenario): Promise<void> {
     }
   }
   for (const other of h.others) {
-    if (other.state !== 'resolved') fail(`${other.what} ${other.state}${other.error ? `: ${describeError(other.error)}` : ''}`);
+    if (other.state === 'pending') fail(`${other.what} never settled`);
+    if (other.state === 'rejected') {
+      if (!other.mayReject(other.error)) fail(`${other.what} rejected: ${describeError(other.error)}`);
+      if (other.error instanceof StoreWriteError && h.rejectedWrites === 0) fail(`${other.what} rejected with StoreWriteError, yet no store write failed`);
+    }
+  }
+
+  // (5) a refused request never runs.
+  for (const run of h.runs) {
+    const request = h.requests.get(run.planId);
+    if (request?.call.state === 'rejected') fail(`${run.label} on ${run.taskId} ran although its schedule() rejected: ${describeError(request.call.error)}`);
+  }
+
+  // (6) the last call wins: a resolved cancel that was the last call on its TaskId stops earlier requests for good.
+  for (const [taskId, last] of h.lastCall) {
+    if (last.type !== 'cancel' || last.call?.state !== 'resolved') continue;
+    for (const run of h.runs) {
+      if (run.taskId !== taskId || run.tick < last.tick) continue;
+      const request = h.requests.get(run.planId);
+      if (request && request.tick < last.tick) fail(`${run.label} on ${taskId} started after the cancel() that was the last call on it`);
+    }
   }
 
   // (3) nothing left behind.
@@ -84,7 +123,9 @@ async function check(s: Scenario): Promise<void> {
     fail(`after shutdown: ${diagnostics.liveTasks} live task(s), ${diagnostics.runningWorkers} running worker(s)`);
   }
   if (platform.subscribers() !== 0) fail('still subscribed to the platform after shutdown');
-  const problems = logged.filter((entry) => entry.level === 'error' || entry.message.includes('still running'));
+  // A write the test made fail is logged as such; anything else logged as an error is a problem.
+  const injected = (message: string) => h.rejectedWrites > 0 && message === 'errand: store write failed';
+  const problems = logged.filter((entry) => (entry.level === 'error' && !injected(entry.message)) || entry.message.includes('still running'));
   if (problems.length > 0) fail(`logged: ${problems.map((p) => p.message).join('; ')}`);
 }
 

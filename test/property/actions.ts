@@ -37,10 +37,20 @@ export type Action =
   | { type: 'advance'; ms: number }
   | { type: 'flush' }
   /** Lets the `nth` worker waiting on a deferred (modulo their count) finish with its outcome. */
-  | { type: 'release'; nth: number };
+  | { type: 'release'; nth: number }
+  /** orchestrator.start() (again, maybe: a second call rejects with AlreadyStartedError). */
+  | { type: 'start' }
+  /** orchestrator.shutdown() at any point (maybe while start() is pending); later calls reject or do nothing. */
+  | { type: 'shutdown' }
+  /** Arms a store fault for the next write: 'reject' fails it, 'hang' holds it until `releaseWrites`. */
+  | { type: 'storeFault'; fault: 'reject' | 'hang' }
+  /** Lets every write held by a 'hang' fault through to the memory store. */
+  | { type: 'releaseWrites' };
 
 export interface Scenario {
   taskIds: readonly string[];
+  /** Whether start() is called (and awaited) before the actions; if not, only a `start` action starts it. */
+  startFirst: boolean;
   initial: Partial<Conditions>;
   /** What `random()` returns for backoff jitter (fixed, so a run replays exactly). */
   random: number;
@@ -141,6 +151,10 @@ function action(taskId: fc.Arbitrary<string>): fc.Arbitrary<Action> {
     },
     { weight: 2, arbitrary: fc.constant({ type: 'flush' as const }) },
     { weight: 4, arbitrary: fc.record({ type: fc.constant('release' as const), nth: fc.nat(7) }) },
+    { weight: 2, arbitrary: fc.constant({ type: 'start' as const }) },
+    { weight: 1, arbitrary: fc.constant({ type: 'shutdown' as const }) },
+    { weight: 2, arbitrary: fc.record({ type: fc.constant('storeFault' as const), fault: fc.constantFrom('reject' as const, 'hang' as const) }) },
+    { weight: 2, arbitrary: fc.constant({ type: 'releaseWrites' as const }) },
   );
 }
 
@@ -161,6 +175,7 @@ export const scenario: fc.Arbitrary<Scenario> = fc
   .chain((taskIds) =>
     fc.record({
       taskIds: fc.constant(taskIds),
+      startFirst: fc.boolean(),
       initial: initialConditions,
       random: fc.constantFrom(0, 0.5, 0.999),
       actions: fc.array(action(fc.constantFrom(...taskIds)), { minLength: 1, maxLength: Number(process.env.PROPERTY_MAX_ACTIONS ?? 50), size: 'max' }),
