@@ -207,11 +207,14 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
   cancel(taskId: string): Promise<void> {
     const id = taskIdSchema.safeParse(taskId);
     if (!id.success) return Promise.reject(ValidationError.fromZod(id.error, 'taskId'));
+    // After shutdown the store is closed: stored work stays as it is, for the next start.
+    if (this.phase === 'stopped') return Promise.reject(new TaskCancelledError(taskId, 'shutdown'));
     return this.calls.cancel(taskId);
   }
 
   /** Cancels every task, active and dormant (a store with many records is deleted page by page). */
   cancelAll(): Promise<void> {
+    if (this.phase === 'stopped') return Promise.reject(new TaskCancelledError('(orchestrator)', 'shutdown'));
     return this.calls.cancelAll();
   }
 

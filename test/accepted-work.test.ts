@@ -183,6 +183,10 @@ describe('any order of start, cancel, schedule and shutdown (classes 5, 6)', () 
     expect(first.clock.pendingTimers()).toBe(0);
     expect(first.store.records().map((r) => r.taskId).sort()).toEqual(['t/1', 't/2']);
     await expect(second.orchestrator.schedule({ taskId: 't/3' })).rejects.toBeInstanceOf(TaskCancelledError);
+    // The store is closed: cancel refuses rather than queueing a write nobody will make.
+    await expect(second.orchestrator.cancel('t/2')).rejects.toMatchObject({ name: 'AbortError', reason: 'shutdown' });
+    await expect(second.orchestrator.cancelAll()).rejects.toMatchObject({ reason: 'shutdown' });
+    expect(first.store.records().map((r) => r.taskId).sort()).toEqual(['t/1', 't/2']);
   });
 });
 

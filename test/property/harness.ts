@@ -356,13 +356,13 @@ export class Harness {
         return;
       }
       case 'cancel': {
-        // After shutdown a call may reject or do nothing; before, only a store fault may fail it.
-        const call = this.watch(`cancel #${step}`, orchestrator.cancel(action.taskId), (error) => afterShutdown || error instanceof StoreWriteError);
+        // After shutdown it rejects with TaskCancelledError('shutdown'); before, only a store fault may fail it.
+        const call = this.watch(`cancel #${step}`, orchestrator.cancel(action.taskId), (error) => cancelRejection(error, afterShutdown));
         this.lastCall.set(action.taskId, { type: 'cancel', tick, call });
         return;
       }
       case 'cancelAll':
-        this.watch(`cancelAll #${step}`, orchestrator.cancelAll(), (error) => afterShutdown || error instanceof StoreWriteError);
+        this.watch(`cancelAll #${step}`, orchestrator.cancelAll(), (error) => cancelRejection(error, afterShutdown));
         return;
       case 'platform':
         platform.push(action.event);
@@ -416,9 +416,7 @@ export class Harness {
     this.trace.push('# final shutdown');
     void this.callShutdown('final shutdown').catch(() => {});
     for (let i = 0; i < 10 && !this.shutdownResolved; i++) await this.clock.flush();
-    // KNOWN: cancel()/cancelAll() called after shutdown() still queue a store write (a delete)
-    // instead of rejecting or doing nothing, so a hang armed after shutdown can hold them; the
-    // test releases its hangs here, after shutdown, so those calls settle.
+    // Writes the test itself held are released, so the calls waiting on them settle.
     if (this.hangs.length > 0) {
       this.releaseWrites();
       for (let i = 0; i < 10 && !this.shutdownResolved; i++) await this.clock.flush();
@@ -436,4 +434,10 @@ export function describeError(error: unknown): string {
   if (error instanceof TaskCancelledError) return `TaskCancelledError(${error.reason})`;
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
+}
+
+/** cancel()/cancelAll() may fail only on a store fault, or with TaskCancelledError('shutdown') once shutdown was called. */
+function cancelRejection(error: unknown, afterShutdown: boolean): boolean {
+  if (afterShutdown && error instanceof TaskCancelledError && error.reason === 'shutdown') return true;
+  return error instanceof StoreWriteError;
 }
