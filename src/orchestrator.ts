@@ -113,7 +113,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
       ops: this.calls.ops,
       flushed: () => this.persister.written(),
       isActive: (taskId) => this.calls.isActive(taskId),
-      activate: (record) => void this.tasks.activate(record),
+      activate: (record) => this.calls.activate(record),
       quarantined: (items) => this.findings.quarantined(items),
       running: () => this.phase === 'started',
     });

@@ -14,6 +14,7 @@ import {
 } from '../src/index.js';
 import { memoryStore, testPlatform } from '../src/testing/index.js';
 import { deferred, failOnUnhandledRejections, setup } from './support.js';
+import { faultyStore } from './support/faulty-store.js';
 
 failOnUnhandledRejections();
 
@@ -101,6 +102,26 @@ describe('a refused request leaves nothing live (class 2)', () => {
     await clock.flush();
     expect(ran).toEqual(['job/good']);
     expect(store.records()).toEqual([]);
+  });
+});
+
+describe('a store that applies half a batch and fails (class 2, non-atomic store)', () => {
+  it('refuses every call of the torn batch, runs none of them here, and loses no work accepted before', async () => {
+    const store = faultyStore(memoryStore());
+    const { orchestrator, clock } = setup({ store, activationHorizonMs: 1_000 });
+    const ran: string[] = [];
+    orchestrator.register('job', async ({ taskId }) => void ran.push(taskId));
+    await orchestrator.start();
+    await orchestrator.schedule({ taskId: 'job/kept', initialDelayMs: 60_000 });
+    store.tearWrites(1, new Error('disk gone mid-batch'));
+    const torn = await Promise.all(
+      ['job/t1', 'job/t2', 'job/t3'].map((taskId) => orchestrator.schedule({ taskId }).catch((e: unknown) => e)),
+    );
+    for (const error of torn) expect(error).toBeInstanceOf(StoreWriteError);
+    await clock.advance(60_000);
+    expect(ran).toEqual(['job/kept']); // the torn requests never ran, though the store kept one
+    expect(orchestrator.diagnostics().held).toEqual([{ key: 'job/t1', reason: expect.stringContaining('refused') }]);
+    expect(await orchestrator.getTask('job/t1')).toMatchObject({ status: 'pending' }); // kept, reported, not run
   });
 });
 

@@ -31,8 +31,23 @@ export class TaskCalls {
   readonly ops = new OpOrder();
   /** Observed TaskIds whose record is being read to activate them. */
   private readonly activating = new Map<string, Promise<void>>();
+  /**
+   * Records of schedule() calls that were refused because their write failed. A store that is not
+   * atomic may still have kept one; such a record is held when met, never run. Empty unless writes fail.
+   */
+  private readonly refused = new Map<string, TaskRecord>();
 
   constructor(private readonly deps: TaskCallsDeps) {}
+
+  /** Activates a stored record, unless it is one a refused schedule() left behind (then it is held). */
+  activate(record: TaskRecord): void {
+    const refused = this.refused.get(record.taskId);
+    if (refused && refused.updatedAt === record.updatedAt && refused.dueAt === record.dueAt && refused.input === record.input) {
+      this.deps.tasks.hold(record, 'its schedule() was refused (the store write failed) but the store kept it');
+      return;
+    }
+    this.deps.tasks.activate(record);
+  }
 
   /** The TaskId has an actor, or one is on its way: the wake-up scan leaves it alone. */
   isActive(taskId: string): boolean {
@@ -109,11 +124,13 @@ export class TaskCalls {
     this.ops.touch(taskId);
     return this.deps.persister.put(accepted.record).then(
       () => {
+        this.refused.delete(taskId);
         if (!this.ops.isLatest(taskId, ticket)) return;
         this.ops.end(taskId, ticket);
         this.deliver(accepted);
       },
       (error: unknown) => {
+        this.refused.set(taskId, accepted.record);
         this.ops.end(taskId, ticket);
         throw error;
       },
@@ -187,7 +204,7 @@ export class TaskCalls {
         if (this.ops.inFlight(taskId)) return;
         if (watch.touched.has(taskId)) return this.observe(taskId); // changed while read: read again
         const record = records[0];
-        if (record && record.held === null) this.deps.tasks.activate(record);
+        if (record && record.held === null) this.activate(record);
       })
       .catch((error: unknown) => {
         this.activating.delete(taskId);
