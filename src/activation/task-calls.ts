@@ -67,11 +67,7 @@ export class TaskCalls {
       return this.forget(taskId);
     }
     // Read before the delete is queued: the store answers with what is being cancelled.
-    const pending = this.deps.persister.peek(taskId);
-    const prior: Promise<TaskRecord | null | undefined> =
-      pending !== undefined
-        ? Promise.resolve(pending)
-        : this.deps.open().then(() => this.deps.store.get(taskId)).then((read) => read.records[0]);
+    const prior = this.readRecord(taskId);
     const forgotten = this.forget(taskId);
     void prior
       .then((record) => {
@@ -97,13 +93,25 @@ export class TaskCalls {
 
   /** A dormant task's snapshot, from what is on its way to the store or from the store. */
   async dormant(taskId: string): Promise<TaskSnapshot | undefined> {
-    const pending = this.deps.persister.peek(taskId);
-    if (pending !== undefined) return pending ? snapshotOfRecord(pending) : undefined;
-    await this.deps.open();
-    const read = await this.deps.store.get(taskId);
-    this.deps.quarantined(read.quarantined);
-    const record = read.records[0];
+    const record = await this.readRecord(taskId);
     return record ? snapshotOfRecord(record) : undefined;
+  }
+
+  /**
+   * The TaskId's record as this process last wrote it (on its way to the store), else as the store
+   * has it; null or undefined when there is none. The store read is issued before this returns to
+   * the event loop, so it sees nothing queued after the call.
+   */
+  private readRecord(taskId: string): Promise<TaskRecord | null | undefined> {
+    const pending = this.deps.persister.peek(taskId);
+    if (pending !== undefined) return Promise.resolve(pending);
+    return this.deps
+      .open()
+      .then(() => this.deps.store.get(taskId))
+      .then((read) => {
+        this.deps.quarantined(read.quarantined);
+        return read.records[0];
+      });
   }
 
   async list(query: ParsedTaskQuery, inMemory: () => Iterable<TaskSnapshot>): Promise<TaskPage> {
@@ -115,7 +123,7 @@ export class TaskCalls {
       stored = await this.deps.store.list({ after: query.after, prefix: query.prefix, status, limit: query.limit });
       this.deps.quarantined(stored.quarantined);
     }
-    return mergePage(stored, inMemory(), query, query.limit);
+    return mergePage(stored, inMemory(), query);
   }
 
   /** Stores the request, then (unless a later call on the TaskId superseded it) makes it live. */
@@ -158,18 +166,16 @@ export class TaskCalls {
     const { taskId } = accepted.record;
     await this.activating.get(taskId);
     if (this.deps.tasks.get(taskId)) return;
-    const pending = this.deps.persister.peek(taskId);
-    if (pending) return this.deps.persister.written();
-    if (pending === null) return this.commit(accepted);
     const ticket = this.ops.begin(taskId);
-    await this.deps.open();
-    const read = await this.deps.store.get(taskId).catch((error: unknown) => {
+    const existing = await this.readRecord(taskId).catch((error: unknown) => {
       this.ops.end(taskId, ticket);
       throw error;
     });
-    this.deps.quarantined(read.quarantined);
     if (!this.ops.isLatest(taskId, ticket)) return; // a later call decided
-    if (this.deps.tasks.get(taskId) || read.records.length > 0) return this.ops.end(taskId, ticket);
+    if (this.deps.tasks.get(taskId) || existing) {
+      this.ops.end(taskId, ticket);
+      return this.deps.persister.written(); // kept: resolves once what is on its way is stored
+    }
     return this.commit(accepted, ticket);
   }
 
@@ -188,22 +194,14 @@ export class TaskCalls {
   observe(taskId: string): void {
     if (this.deps.stopped() || this.deps.tasks.get(taskId) || this.activating.has(taskId)) return;
     const watch = this.ops.watch();
-    const pending = this.deps.persister.peek(taskId);
-    const read: Promise<TaskRecord[]> =
-      pending !== undefined
-        ? Promise.resolve(pending ? [pending] : [])
-        : this.deps.open()
-            .then(() => this.deps.store.get(taskId))
-            .then((result) => (this.deps.quarantined(result.quarantined), result.records));
-    const activation = read
-      .then((records) => {
+    const activation = this.readRecord(taskId)
+      .then((record) => {
         this.activating.delete(taskId);
         watch.stop();
         if (this.deps.stopped() || this.deps.tasks.get(taskId) || !this.deps.tasks.pinned(taskId)) return;
         // A call in flight decides what the TaskId does (a schedule spawns it once durable).
         if (this.ops.inFlight(taskId)) return;
         if (watch.touched.has(taskId)) return this.observe(taskId); // changed while read: read again
-        const record = records[0];
         if (record && record.held === null) this.activate(record);
       })
       .catch((error: unknown) => {

@@ -67,12 +67,11 @@ export function mergePage(
   stored: StoreRead | null,
   inMemory: Iterable<TaskSnapshot>,
   query: ParsedTaskQuery,
-  storeLimit: number,
 ): TaskPage {
   const byId = new Map<string, TaskSnapshot>();
   for (const record of stored?.records ?? []) byId.set(record.taskId, snapshotOfRecord(record));
   const storeRows = stored ? stored.records.length + stored.quarantined.length : 0;
-  const storeFull = storeRows >= storeLimit;
+  const storeFull = storeRows >= query.limit;
   const bound = storeFull ? stored?.records[stored.records.length - 1]?.taskId : undefined;
   for (const task of inMemory) {
     if (bound !== undefined && task.taskId > bound) continue;
