@@ -52,7 +52,6 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly persister: Persister;
-  private readonly systems: ActorSystemPool;
   private readonly tasks: Activations;
   private readonly wakeUp: WakeUp;
   private readonly calls: TaskCalls;
@@ -71,7 +70,6 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
     this.clock = clock;
     this.logger = logger;
     this.findings = new StoreFindings(logger);
-    this.systems = systems;
     this.store = options.store ?? memoryStore();
     this.persister = new Persister(this.store, () => this.openStore(), logger);
     const horizonMs = options.activationHorizonMs;
