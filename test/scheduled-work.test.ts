@@ -197,14 +197,13 @@ describe('scheduled work', () => {
   });
 
   it('schedule() resolves only once the store has the record', async () => {
-    const { orchestrator } = setup();
+    const { orchestrator, store } = setup();
     orchestrator.register('slow', async () => {});
     await orchestrator.start();
-    // Swap in a store whose write we hold open.
+    // Hold the store's writes open.
     const writes: Array<() => void> = [];
-    const inner = (orchestrator as unknown as { store: { write: (b: unknown) => Promise<void> } }).store;
-    const original = inner.write.bind(inner);
-    inner.write = (batch) =>
+    const original = store.write.bind(store);
+    store.write = (batch) =>
       new Promise<void>((resolve) => writes.push(() => void original(batch).then(resolve)));
     let resolved = false;
     const scheduled = orchestrator.schedule({ taskId: 'slow', initialDelayMs: 1_000 }).then(() => (resolved = true));

@@ -1,0 +1,106 @@
+import { memoryStore } from '../adapters/stores/memory-store.js';
+import type { TaskEnvironment } from '../machines/task-environment.js';
+import { Activations } from './activation/activations.js';
+import { TaskCalls } from './activation/task-calls.js';
+import { WakeUp } from './activation/wake-up.js';
+import type { ActorSystemPool } from './actor-systems.js';
+import { systemClock, type Clock } from './core/clock.js';
+import type { ResolvedOrchestratorOptions } from './core/options.js';
+import type { StorePort } from './core/ports.js';
+import type { Logger } from './core/types.js';
+import { Persister } from './persistence/persister.js';
+import { PlatformLink } from './platform-link.js';
+import { StoreFindings } from './store-findings.js';
+import type { TaskRegistry } from './task-registry.js';
+
+/** What the parts ask of the orchestrator's phase. */
+export interface PhaseView {
+  /** The ready gate is open: due work may run. */
+  started(): boolean;
+  stopped(): boolean;
+  /** Opens the store once; later calls share the first. */
+  openStore(): Promise<void>;
+}
+
+/** The orchestrator's working parts, wired to each other; the orchestrator keeps the API and phases. */
+export interface OrchestratorParts {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly store: StorePort;
+  readonly findings: StoreFindings;
+  readonly persister: Persister;
+  readonly tasks: Activations;
+  readonly calls: TaskCalls;
+  readonly wakeUp: WakeUp;
+  readonly platform: PlatformLink;
+  /** Every worker and instant run in flight, so shutdown can wait for them. */
+  readonly inflight: Set<Promise<unknown>>;
+}
+
+/**
+ * Wires store, persister, activations, calls, wake-up and platform together. The wiring is
+ * circular (activations tell the wake-up timer of tasks going dormant, the wake-up timer
+ * activates through the calls, the platform wakes the activations), so late-bound parts are
+ * reached through closures.
+ */
+export function assembleParts(
+  options: ResolvedOrchestratorOptions,
+  systems: ActorSystemPool,
+  registry: TaskRegistry,
+  phase: PhaseView,
+): OrchestratorParts {
+  const clock = options.clock ?? systemClock;
+  const { logger, activationHorizonMs: horizonMs } = options;
+  const store = options.store ?? memoryStore();
+  const findings = new StoreFindings(logger);
+  const persister = new Persister(store, phase.openStore, logger);
+  const inflight = new Set<Promise<unknown>>();
+  let tasks: Activations | undefined;
+  let wakeUp: WakeUp | undefined;
+  const platform = new PlatformLink(options.platform, () => {
+    for (const actor of tasks?.watchers() ?? []) actor.send({ type: 'CONDITIONS_CHANGED' });
+  });
+  const dormantAt = (dueAt: number): void => wakeUp?.dormantAt(dueAt);
+  const env: TaskEnvironment = {
+    now: () => clock.now(),
+    conditions: () => platform.conditions,
+    gateOpen: phase.started,
+    random: options.random,
+    track: (work) => void inflight.add(work),
+    untrack: (work) => void inflight.delete(work),
+  };
+  tasks = new Activations({
+    env,
+    systems,
+    persister,
+    logger,
+    horizonMs,
+    retainFinished: options.retainFinished,
+    definitionFor: registry.definitionFor,
+    held: (taskId, reason) => findings.held(taskId, reason),
+    wentDormant: dormantAt,
+  });
+  const calls = new TaskCalls({
+    store,
+    persister,
+    tasks,
+    wakeUp: { dormantAt },
+    logger,
+    open: phase.openStore,
+    quarantined: (items) => findings.quarantined(items),
+    stopped: phase.stopped,
+  });
+  wakeUp = new WakeUp({
+    store,
+    clock,
+    logger,
+    horizonMs,
+    ops: calls.ops,
+    flushed: () => persister.written(),
+    isActive: (taskId) => calls.isActive(taskId),
+    activate: (record) => calls.activate(record),
+    quarantined: (items) => findings.quarantined(items),
+    running: phase.started,
+  });
+  return { clock, logger, store, findings, persister, tasks, calls, wakeUp, platform, inflight };
+}
