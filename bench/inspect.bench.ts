@@ -24,7 +24,7 @@ async function scheduledRound(mode: Mode): Promise<number> {
   });
   await orchestrator.start();
   const started = performance.now();
-  const stored: Promise<void>[] = [];
+  const stored: Promise<unknown>[] = [];
   for (let i = 0; i < TASKS; i++) stored.push(orchestrator.schedule({ taskId: `noop/${i}` }));
   await Promise.all(stored);
   await finished;

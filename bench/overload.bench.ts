@@ -58,7 +58,7 @@ async function errandPeriodic(work: () => Promise<void>): Promise<() => Promise<
   const orchestrator = createOrchestrator();
   orchestrator.register('tick', work);
   await orchestrator.start();
-  const stored: Promise<void>[] = [];
+  const stored: Promise<unknown>[] = [];
   for (let i = 0; i < TASKS; i++) {
     stored.push(orchestrator.schedule({ taskId: `tick/${i}`, kind: 'periodic', intervalMs: INTERVAL_MS }));
   }

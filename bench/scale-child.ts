@@ -58,7 +58,7 @@ async function fill(store: 'memory' | 'sqlite', n: number, path: string | undefi
 
   const started = performance.now();
   for (let from = 0; from < n; from += WAVE) {
-    const wave: Promise<void>[] = [];
+    const wave: Promise<unknown>[] = [];
     for (let i = from; i < Math.min(n, from + WAVE); i++) {
       wave.push(orchestrator.schedule({ taskId: `job/${i}`, input: { n: i }, initialDelayMs: DORMANT_MS }));
     }
@@ -72,7 +72,7 @@ async function fill(store: 'memory' | 'sqlite', n: number, path: string | undefi
   let due = 0;
   let dueBy = 0;
   if (dueEvery > 0) {
-    const wave: Promise<void>[] = [];
+    const wave: Promise<unknown>[] = [];
     for (let i = 0; i < n; i += dueEvery) {
       wave.push(orchestrator.schedule({ taskId: `job/${i}`, input: { n: i }, initialDelayMs: DUE_MS + (due % 1_000) }));
       due++;

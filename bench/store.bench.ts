@@ -53,7 +53,7 @@ async function errandRound(shape: Shape, synchronous: Sync | 'memory'): Promise<
     for (let i = 0; i < count; i++) await orchestrator.schedule({ taskId: `job/${i}`, initialDelayMs: DELAY_MS, input: inputOf(i) });
   } else {
     for (let w = 0; w < WAVES; w++) {
-      const wave: Promise<void>[] = [];
+      const wave: Promise<unknown>[] = [];
       for (let i = w * WAVE; i < (w + 1) * WAVE; i++) {
         wave.push(orchestrator.schedule({ taskId: `job/${i}`, initialDelayMs: DELAY_MS, input: inputOf(i) }));
       }

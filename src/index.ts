@@ -1,5 +1,5 @@
 export { createOrchestrator, Orchestrator } from './orchestrator.js';
-export type { OrchestratorOptions, RunNowOptions, ShutdownOptions, ScheduleRequestFor, TaskPage, TaskQuery } from './orchestrator.js';
+export type { OrchestratorOptions, RunNowOptions, ShutdownOptions, ScheduleRequestFor, OutputFor, TaskPage, TaskQuery } from './orchestrator.js';
 export { defineTask, type TaskDefinition, type InputOf } from './define-task.js';
 export { WorkResult } from './core/work-result.js';
 export {
@@ -9,6 +9,7 @@ export {
   AlreadyStartedError,
   TaskCancelledError,
   WorkFailedError,
+  ResultUnavailableError,
   StoreOpenError,
   StoreWriteError,
   PlatformError,
@@ -40,6 +41,8 @@ export type {
   TaskSnapshot,
   TaskStatus,
   Outcome,
+  TaskHandle,
+  ResultOptions,
   WorkContext,
   WorkerFn,
   InstantContext,

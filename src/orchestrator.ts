@@ -1,4 +1,5 @@
 import type { TaskActor } from '../machines/task-machine.js';
+import { awaitResult, ScheduledTask } from './activation/await-result.js';
 import { InstantRuns } from './activation/instant-runs.js';
 import type { TaskListener } from './activation/listeners.js';
 import { SlicedClock } from './activation/sliced-clock.js';
@@ -9,7 +10,7 @@ import type { Conditions } from './core/conditions.js';
 import { AlreadyStartedError, NotStartedError, TaskCancelledError, ValidationError } from './core/errors.js';
 import type { QuarantinedRecord } from './core/ports.js';
 import { taskIdSchema, type TaskRecord } from './core/schemas.js';
-import type { InstantFn, TaskSnapshot, WorkerFn } from './core/types.js';
+import type { InstantFn, ResultOptions, TaskHandle, TaskSnapshot, WorkerFn } from './core/types.js';
 import { parseOrchestratorOptions, parseShutdownOptions, type OrchestratorOptions, type ShutdownOptions } from './core/options.js';
 import type { InputSchema, TaskDefinition } from './define-task.js';
 import { acceptRequest } from './persistence/accept-request.js';
@@ -18,9 +19,9 @@ import { BackgroundApi } from './orchestrator-background.js';
 import { assembleParts, type OrchestratorParts } from './orchestrator-parts.js';
 import { shutDownParts } from './shutdown-sequence.js';
 import { TaskRegistry } from './task-registry.js';
-import type { ScheduleRequestFor, TaskMap } from './schedule-types.js';
+import type { OutputFor, ScheduleRequestFor, TaskMap } from './schedule-types.js';
 
-export type { ScheduleRequestFor } from './schedule-types.js';
+export type { OutputFor, ScheduleRequestFor } from './schedule-types.js';
 export type { TaskPage, TaskQuery } from './activation/task-pages.js';
 export type { OrchestratorOptions, ShutdownOptions } from './core/options.js';
 
@@ -95,17 +96,40 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
     await this.parts.wakeUp.scan();
   }
 
-  /** Schedules work for a registered task; resolves once the request is durable in the store. */
-  schedule<TId extends string>(request: ScheduleRequestFor<TTasks, TId>): Promise<void> {
+  /**
+   * Schedules work for a registered task; resolves once the request is durable in the store, with
+   * a handle whose `result()` awaits how the work ends (typed by the task's worker).
+   */
+  schedule<TId extends string>(request: ScheduleRequestFor<TTasks, TId>): Promise<TaskHandle<OutputFor<TTasks, TId>>> {
     // Not an async function: on the hot path that would wrap the store's promise in one more.
     try {
       if (this.phase === 'stopped') throw new TaskCancelledError('(orchestrator)', 'shutdown');
       const accepted = acceptRequest(request, this.definitionFor, this.parts.clock.now());
-      return accepted.onConflict === 'keep' ? this.parts.calls.scheduleIfAbsent(accepted) : this.parts.calls.commit(accepted);
+      const { taskId } = accepted.record;
+      const runsBefore = this.parts.tasks.get(taskId)?.actor.getSnapshot().context.runCount ?? 0;
+      const handle = new ScheduledTask<OutputFor<TTasks, TId>>(taskId, this.waitForResult, runsBefore);
+      return accepted.onConflict === 'keep' ? this.parts.calls.scheduleIfAbsent(accepted, handle) : this.parts.calls.commit(accepted, handle);
     } catch (error) {
       return Promise.reject(error);
     }
   }
+
+  /**
+   * Resolves with the worker's value when the TaskId's work next ends ok, or rejects with
+   * WorkFailedError / TaskCancelledError. Work that already ended resolves from the finished tasks
+   * retained (`retainFinished`); with nothing active, stored or retained, rejects with ResultUnavailableError.
+   * Periodic work: settles when its current (or next) run ends.
+   */
+  result<TId extends string>(taskId: TId, options: ResultOptions = {}): Promise<OutputFor<TTasks, TId>> {
+    const id = taskIdSchema.safeParse(taskId);
+    if (!id.success) return Promise.reject(ValidationError.fromZod(id.error, 'taskId'));
+    const { signal } = options;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) return Promise.reject(new ValidationError('signal', 'must be an AbortSignal'));
+    return this.waitForResult(taskId, signal) as Promise<OutputFor<TTasks, TId>>;
+  }
+
+  private readonly waitForResult = (taskId: string, signal?: AbortSignal, runsBefore?: number): Promise<unknown> =>
+    awaitResult({ tasks: this.parts.tasks, calls: this.parts.calls, stopped: () => this.phase === 'stopped' }, taskId, signal, runsBefore);
 
   /**
    * Runs `fn` now and resolves with its result. Pre-empts ("last call wins") any runNow,
@@ -139,15 +163,16 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
   }
 
   /** The task's snapshot: active or finished in this process, else read from the store (dormant), else undefined. */
-  async getTask(taskId: string): Promise<TaskSnapshot | undefined> {
+  async getTask<TId extends string>(taskId: TId): Promise<TaskSnapshot<OutputFor<TTasks, TId>> | undefined> {
     // A finished TaskId that is scheduled again is forgotten among the finished ones.
-    return this.peekTask(taskId) ?? this.parts.calls.dormant(taskId);
+    return this.peekTask(taskId) ?? (this.parts.calls.dormant(taskId) as Promise<TaskSnapshot<OutputFor<TTasks, TId>> | undefined>);
   }
 
   /** Without reading the store: an active task's snapshot, or a finished one's still retained. */
-  peekTask(taskId: string): TaskSnapshot | undefined {
+  peekTask<TId extends string>(taskId: TId): TaskSnapshot<OutputFor<TTasks, TId>> | undefined {
     const entry = this.parts.tasks.get(taskId);
-    return entry ? this.parts.tasks.viewOf(entry) : this.parts.tasks.finished.get(taskId);
+    // The outcome's value came from this TaskId's worker, whose type the task map records.
+    return (entry ? this.parts.tasks.viewOf(entry) : this.parts.tasks.finished.get(taskId)) as TaskSnapshot<OutputFor<TTasks, TId>> | undefined;
   }
 
   /** Without reading the store: every active task, then the finished ones still retained. */

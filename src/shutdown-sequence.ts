@@ -11,6 +11,7 @@ export async function shutDownParts(parts: OrchestratorParts, background: () => 
   wakeUp.stop();
   platform.close(logger);
   for (const entry of tasks.entries()) entry.actor.send({ type: 'CANCEL', reason: 'shutdown' });
+  tasks.results.rejectAll(); // dormant work awaited by result(): it will not end in this process
   const deadline = shutdownDeadline(parts.clock, timeoutMs);
   try {
     await deadline.race(background());

@@ -7,6 +7,7 @@ import type { TaskRecord } from '../core/schemas.js';
 import type { Logger, TaskSnapshot } from '../core/types.js';
 import type { TaskDefinition } from '../define-task.js';
 import { FinishedTasks, TaskListeners } from './listeners.js';
+import { ResultWaiters } from './result-waiters.js';
 import type { Persister } from '../persistence/persister.js';
 import { activationOf, recordOf, sameRecord, workOf } from '../persistence/task-records.js';
 import { sameTaskSnapshot, toTaskSnapshot } from './task-snapshot.js';
@@ -48,6 +49,9 @@ export class Activations {
   private readonly live = new Map<string, TaskEntry>();
   readonly finished: FinishedTasks;
   readonly listeners = new TaskListeners();
+  readonly results = new ResultWaiters();
+  /** Periodic tasks passivated after a run: that run's snapshot (bounded like the finished ones). */
+  readonly lastRuns: FinishedTasks;
   /** Observers per TaskId (`subscribe({ taskId })`, hooks): observed tasks stay active. */
   private readonly pins = new Map<string, number>();
   /** Tasks whose state depends on conditions right now (constrained, or running with constraints). */
@@ -55,6 +59,7 @@ export class Activations {
 
   constructor(private readonly deps: ActivationsDeps) {
     this.finished = new FinishedTasks(deps.retainFinished);
+    this.lastRuns = new FinishedTasks(deps.retainFinished);
   }
 
   get size(): number {
@@ -141,6 +146,7 @@ export class Activations {
     if (snapshot.status === 'cancelled' || snapshot.status === 'done') this.finished.set(snapshot);
     else this.finished.delete(snapshot.taskId);
     if (this.listeners.wants(snapshot.taskId)) this.notify(snapshot);
+    if (this.results.has(snapshot.taskId)) this.results.saw(snapshot);
   }
 
   /** Actors whose state depends on the platform's conditions. */
@@ -176,7 +182,8 @@ export class Activations {
     }
     const final = snapshot.status === 'done';
     const wanted = this.listeners.wants(taskId);
-    if (final || wanted) {
+    const awaited = this.results.has(taskId);
+    if (final || wanted || awaited) {
       const previous = entry.view;
       const view = this.viewOf(entry, snapshot);
       if (final) {
@@ -186,6 +193,7 @@ export class Activations {
       // Events that change nothing a TaskSnapshot shows (a stale result, the gate opening on a
       // waiting task) keep the same snapshot object and notify nobody.
       if (view !== previous && wanted) this.notify(view);
+      if (view !== previous && awaited) this.results.saw(view);
     }
     if (!final) this.passivateIfDormant(entry, snapshot);
   }
@@ -218,6 +226,8 @@ export class Activations {
     if (!this.deps.env.gateOpen() || this.activeAt(taskId, nextRunAt)) return;
     this.live.delete(taskId);
     this.watching.delete(entry.actor);
+    // The record keeps no outcome: a periodic run's is retained here, for result() of its handle.
+    if (snapshot.context.outcome) this.lastRuns.set(this.viewOf(entry, snapshot));
     this.deps.systems.stop(entry.actor, entry.parent);
     this.deps.wentDormant(nextRunAt);
   }

@@ -127,15 +127,17 @@ export class TaskCalls {
   }
 
   /** Stores the request, then (unless a later call on the TaskId superseded it) makes it live. */
-  commit(accepted: AcceptedRequest, ticket = this.ops.begin(accepted.record.taskId)): Promise<void> {
+  /** Resolves with `handle` (schedule()'s answer) in the same step, so the hot path makes no extra promise. */
+  commit<H>(accepted: AcceptedRequest, handle: H, ticket = this.ops.begin(accepted.record.taskId)): Promise<H> {
     const { taskId } = accepted.record;
     this.ops.touch(taskId);
     return this.deps.persister.put(accepted.record).then(
       () => {
         this.refused.delete(taskId);
-        if (!this.ops.isLatest(taskId, ticket)) return;
+        if (!this.ops.isLatest(taskId, ticket)) return handle;
         this.ops.end(taskId, ticket);
         this.deliver(accepted);
+        return handle;
       },
       (error: unknown) => {
         this.refused.set(taskId, accepted.record);
@@ -149,6 +151,7 @@ export class TaskCalls {
     const { record } = accepted;
     if (this.deps.stopped()) return; // stored: it runs after the next start
     const { taskId } = record;
+    this.deps.tasks.lastRuns.delete(taskId); // a new request: the last run was of the one it replaces
     const entry = this.deps.tasks.get(taskId);
     if (entry) {
       entry.record = record;
@@ -162,21 +165,22 @@ export class TaskCalls {
   }
 
   /** `onConflict: 'keep'`: stores the request only when the TaskId has nothing, live or stored. */
-  async scheduleIfAbsent(accepted: AcceptedRequest): Promise<void> {
+  async scheduleIfAbsent<H>(accepted: AcceptedRequest, handle: H): Promise<H> {
     const { taskId } = accepted.record;
     await this.activating.get(taskId);
-    if (this.deps.tasks.get(taskId)) return;
+    if (this.deps.tasks.get(taskId)) return handle;
     const ticket = this.ops.begin(taskId);
     const existing = await this.readRecord(taskId).catch((error: unknown) => {
       this.ops.end(taskId, ticket);
       throw error;
     });
-    if (!this.ops.isLatest(taskId, ticket)) return; // a later call decided
+    if (!this.ops.isLatest(taskId, ticket)) return handle; // a later call decided
     if (this.deps.tasks.get(taskId) || existing) {
       this.ops.end(taskId, ticket);
-      return this.deps.persister.written(); // kept: resolves once what is on its way is stored
+      await this.deps.persister.written(); // kept: resolves once what is on its way is stored
+      return handle;
     }
-    return this.commit(accepted, ticket);
+    return this.commit(accepted, handle, ticket);
   }
 
   /** Deletes the TaskId's stored request, in call order; resolves once that is durable. */

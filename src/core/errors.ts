@@ -71,6 +71,20 @@ export class WorkFailedError extends ErrandError {
   }
 }
 
+/**
+ * `result()` was asked of a TaskId with nothing to wait for: no work is active or stored for it,
+ * and how it last ended is no longer retained (only the last `retainFinished` finished tasks are).
+ */
+export class ResultUnavailableError extends ErrandError {
+  override name = 'ResultUnavailableError';
+  constructor(
+    readonly taskId: string,
+    reason: string,
+  ) {
+    super(`no result for task ${taskId}: ${reason}`);
+  }
+}
+
 /** A store could not be opened: the file is not a database, is unreadable, or has a newer schema. */
 export class StoreOpenError extends ErrandError {
   override name = 'StoreOpenError';

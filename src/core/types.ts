@@ -4,8 +4,8 @@ import type { WorkResult } from './work-result.js';
 
 export type TaskStatus = 'pending' | 'constrained' | 'running' | 'backoff' | 'cancelled' | 'done';
 
-/** How finished work ended: the value it returned, or the error it ended with. */
-export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+/** How finished work ended: the value its worker returned, or the error it ended with. */
+export type Outcome<TOutput = unknown> = { ok: true; value: TOutput } | { ok: false; error: unknown };
 
 /** What a scheduled worker receives. */
 export interface WorkContext<TInput = unknown> {
@@ -33,8 +33,8 @@ export interface InstantContext {
 
 export type InstantFn<TResult> = (context: InstantContext) => TResult | Promise<TResult>;
 
-/** A read-only view of one task, stable by reference until the task changes. */
-export interface TaskSnapshot {
+/** A read-only view of one task, stable by reference until the task changes; `TOutput` is its worker's value. */
+export interface TaskSnapshot<TOutput = unknown> {
   taskId: string;
   status: TaskStatus;
   /** Attempts started for the current request (runNow counts as 1). */
@@ -53,10 +53,26 @@ export interface TaskSnapshot {
   /** The constraints holding the task back, in `constrained`. */
   unmetConstraints: readonly ConstraintName[];
   /** In `done`: how it ended. For periodic work: how the last run ended. */
-  outcome: Outcome | null;
+  outcome: Outcome<TOutput> | null;
   /** In `cancelled`: why. */
   cancelReason: CancelReason | null;
   kind: 'oneTime' | 'periodic' | 'instant';
+}
+
+export interface ResultOptions {
+  /** Aborting it stops the wait (rejecting with the signal's reason); the work itself goes on. */
+  signal?: AbortSignal;
+}
+
+/** What `schedule()` resolves with: the TaskId, and a way to await how its work ends. */
+export interface TaskHandle<TOutput = unknown> {
+  readonly taskId: string;
+  /**
+   * Resolves with the worker's value once the work ends ok (periodic work: once its current run
+   * ends); rejects with WorkFailedError when it fails, TaskCancelledError when it is cancelled, pre-empted
+   * by a runNow or shut down. Works whether the work ended before or after the call (see `Orchestrator.result`).
+   */
+  result(options?: ResultOptions): Promise<TOutput>;
 }
 
 /** Where errand writes what it is doing; `console` fits. */

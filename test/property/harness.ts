@@ -381,7 +381,7 @@ export class Harness {
     }
   }
 
-  private watch(what: string, promise: Promise<void>, mayReject: (error: unknown) => boolean): OtherCall {
+  private watch(what: string, promise: Promise<unknown>, mayReject: (error: unknown) => boolean): OtherCall {
     const entry: OtherCall = { what, state: 'pending', mayReject };
     this.others.push(entry);
     promise.then(
