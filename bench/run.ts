@@ -1,5 +1,6 @@
 // Runs every bench/*.bench.ts in one process, one after another, and prints their reports.
 // Figures are only comparable within one run: each bench measures its own baseline beside errand.
+// `npm run bench` runs them all; `npm run bench -- <name> [--flags]` runs those whose file name contains <name>.
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

@@ -6,7 +6,7 @@
 // The memory store (the default) gets the first half only, for heap per task.
 // heap/task: heapUsed after gc with all N scheduled, minus heapUsed after gc right after start(), / N.
 // peak RSS: the process's VmHWM (the filling one; the restoring one's is printed beside it).
-// 10k and 100k by default; 1M with `npm run bench scale -- --million` or ERRAND_BENCH_MILLION=1
+// 10k and 100k by default; 1M with `npm run bench -- scale --million` or ERRAND_BENCH_MILLION=1
 // (its child runs with --max-old-space-size=8192, which one live actor per task needs).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -30,22 +30,27 @@ const store = sqliteStore({ path: '.errand/demo.db' });
 const orchestrator = createOrchestrator({ store });
 orchestrator.register(flakyUpload).register(heartbeat).register(reminder);
 
-const last = new Map<string, string>();
+/** What a line adds to `from → to`. */
+function detail(previous: TaskSnapshot | undefined, task: TaskSnapshot): string {
+  if (previous?.status === 'running' && task.status === 'running') {
+    // The status stays, so say what changed: a new run (runCount up) while one was in flight is a runNow
+    // pre-empting it; within the same run, only progress changes.
+    return task.runCount > previous.runCount ? '(pre-empted by runNow)' : `(progress ${task.progress ?? 'unknown'})`;
+  }
+  if (task.status === 'done') return task.outcome?.ok ? `→ ${JSON.stringify(task.outcome.value)}` : `→ ${String(task.outcome?.error)}`;
+  if (task.status === 'backoff' && task.nextRunAt) return `retry in ${task.nextRunAt - Date.now()} ms`;
+  if (task.status === 'cancelled') return `(${task.cancelReason})`;
+  return '';
+}
+
+const last = new Map<string, TaskSnapshot>();
 orchestrator.subscribe((task: TaskSnapshot) => {
-  // Every snapshot is a transition; running → running is a runNow pre-empting the one in flight.
-  const from = last.get(task.taskId) ?? '·';
-  last.set(task.taskId, task.status);
-  const detail =
-    task.status === 'done'
-      ? task.outcome?.ok
-        ? `→ ${JSON.stringify(task.outcome.value)}`
-        : `→ ${String(task.outcome?.error)}`
-      : task.status === 'backoff' && task.nextRunAt
-        ? `retry in ${task.nextRunAt - Date.now()} ms`
-        : task.status === 'cancelled'
-          ? `(${task.cancelReason})`
-          : '';
-  console.log(`${stamp()} ${task.taskId.padEnd(16)} ${from.padEnd(11)} → ${task.status.padEnd(11)} attempt ${task.attempt} ${detail}`);
+  const previous = last.get(task.taskId);
+  last.set(task.taskId, task);
+  const from = previous?.status ?? '·';
+  console.log(
+    `${stamp()} ${task.taskId.padEnd(16)} ${from.padEnd(11)} → ${task.status.padEnd(11)} attempt ${task.attempt} ${detail(previous, task)}`,
+  );
 });
 
 await orchestrator.start();

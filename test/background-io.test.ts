@@ -69,7 +69,7 @@ describe('fireAndForgetIO', () => {
     expect(() => orchestrator.fireAndForgetIO('./fixtures/background-burn.mjs')).toThrow(/module: must be an absolute path/);
   });
 
-  // Timing (event-loop delay inline against the pool) is measured by `npm run bench io`; this
+  // Timing (event-loop delay inline against the pool) is measured by `npm run bench -- io`; this
   // checks the behaviour behind it without a clock: the work runs on another thread while the
   // main thread keeps serving its own timers.
   it('runs CPU-bound work on another thread while the main thread keeps running', async () => {
