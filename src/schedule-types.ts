@@ -1,10 +1,12 @@
 import type { InputSchema, RawInputOf, TaskDefinition } from './define-task.js';
 import type { ScheduleRequest } from './core/schemas.js';
+import type { DefinitionOf, TaskMap } from './task-map.js';
 
-export type TaskMap = Record<string, TaskDefinition>;
+export type { TaskMap } from './task-map.js';
 
-type InputFor<TTasks extends TaskMap, TId extends string> = TId extends keyof TTasks
-  ? TTasks[TId] extends TaskDefinition<string, infer S extends InputSchema>
+// Distributes over a union of TaskIds; an instance id `name/…` takes the input of `name`.
+type InputFor<TTasks extends TaskMap, TId extends string> = TId extends string
+  ? DefinitionOf<TTasks, TId> extends TaskDefinition<string, infer S extends InputSchema>
     ? RawInputOf<S>
     : unknown
   : unknown;
