@@ -31,6 +31,7 @@ export type BoundScheduleRequest = Omit<ScheduleRequest, 'taskId'>;
 export interface UseTaskResult {
   task: TaskSnapshot | undefined;
   runNow<TResult>(fn: InstantFn<TResult>, options?: RunNowOptions): Promise<TResult>;
-  schedule(request?: BoundScheduleRequest): Promise<void>;
+  // Whatever the orchestrator's schedule() resolves to, so a change there reaches the hook.
+  schedule(request?: BoundScheduleRequest): ReturnType<OrchestratorLike['schedule']>;
   cancel(): Promise<void>;
 }
