@@ -33,8 +33,22 @@ export interface InstantContext {
 
 export type InstantFn<TResult> = (context: InstantContext) => TResult | Promise<TResult>;
 
-/** A read-only view of one task, stable by reference until the task changes; `TOutput` is its worker's value. */
-export interface TaskSnapshot<TOutput = unknown> {
+/**
+ * A read-only view of one task, stable by reference until the task changes. `TOutput` types the
+ * outcome of scheduled runs; a runNow takes the TaskId over (`kind: 'instant'`) with its own fn's value.
+ */
+export type TaskSnapshot<TOutput = unknown> = TaskSnapshotFields &
+  (
+    | {
+        /** In `done`: how it ended. For periodic work: how the last run ended. */
+        outcome: Outcome<TOutput> | null;
+        kind: 'oneTime' | 'periodic';
+      }
+    | { outcome: Outcome | null; kind: 'instant' }
+  );
+
+/** What every TaskSnapshot shows, whatever its kind. */
+export interface TaskSnapshotFields {
   taskId: string;
   status: TaskStatus;
   /** Attempts started for the current request (runNow counts as 1). */
@@ -52,11 +66,8 @@ export interface TaskSnapshot<TOutput = unknown> {
   progress: number | null;
   /** The constraints holding the task back, in `constrained`. */
   unmetConstraints: readonly ConstraintName[];
-  /** In `done`: how it ended. For periodic work: how the last run ended. */
-  outcome: Outcome<TOutput> | null;
   /** In `cancelled`: why. */
   cancelReason: CancelReason | null;
-  kind: 'oneTime' | 'periodic' | 'instant';
 }
 
 export interface ResultOptions {

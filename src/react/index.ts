@@ -1,6 +1,7 @@
 // errand/react: hooks and components for errand's tasks. React (>= 18) is an optional peer dependency.
 export { OrchestratorProvider, useOrchestrator, type OrchestratorProviderProps } from './context.js';
 export { useTask, useTasks, useTaskTimeline, matchesFilter } from './hooks.js';
+export { createTaskHooks } from './create-task-hooks.js';
 export {
   TaskHistory,
   recordTaskHistory,
@@ -18,3 +19,14 @@ export {
 export { ErrandStyles, errandCss } from './styles.js';
 export { describeTask, formatTimeUtc, progressPercent } from './format.js';
 export type { OrchestratorLike, NowSource, TaskFilter, BoundScheduleRequest, UseTaskResult } from './types.js';
+export type {
+  TaskHooks,
+  TasksOf,
+  TaskIdOf,
+  TaskSnapshotOf,
+  OutcomeOf,
+  UseTaskResultOf,
+  BoundScheduleRequestFor,
+  ListedTaskOf,
+  OrchestratorProviderPropsOf,
+} from './typed-types.js';

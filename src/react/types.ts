@@ -1,6 +1,6 @@
 import type { Orchestrator, RunNowOptions } from '../orchestrator.js';
 import type { ScheduleRequest } from '../core/schemas.js';
-import type { InstantFn, TaskHandle, TaskSnapshot, TaskStatus } from '../core/types.js';
+import type { InstantFn, TaskSnapshot, TaskStatus } from '../core/types.js';
 
 /**
  * The part of an Orchestrator the hooks and components use (any `Orchestrator<...>` fits).
@@ -31,6 +31,7 @@ export type BoundScheduleRequest = Omit<ScheduleRequest, 'taskId'>;
 export interface UseTaskResult {
   task: TaskSnapshot | undefined;
   runNow<TResult>(fn: InstantFn<TResult>, options?: RunNowOptions): Promise<TResult>;
-  schedule(request?: BoundScheduleRequest): Promise<TaskHandle>;
+  // Whatever the orchestrator's schedule() resolves to, so a change there reaches the hook.
+  schedule(request?: BoundScheduleRequest): ReturnType<OrchestratorLike['schedule']>;
   cancel(): Promise<void>;
 }
