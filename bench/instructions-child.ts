@@ -2,9 +2,15 @@
 // valgrind never runs tsx. `node <bundle> <mode> <N>`:
 //   errand  N no-op oneTime tasks due now through schedule() on the memory store, run to completion
 //   xstate  N bare XState actors: core.bench.ts's XState floor (create, run a no-op promise, final)
+//   machine N actors of errand's own task machine, due now, with a no-op worker: no orchestrator,
+//           no store, no index (what the six-state lifecycle costs in XState by itself)
 //   empty   loads the same bundle and does nothing: the startup both figures share
 // Exits non-zero unless the worker (or the actor's action) ran exactly N times.
 import { createActor, fromTransition, setup, type AnyActorRef } from 'xstate';
+import type { TaskEnvironment } from '../machines/task-environment.js';
+import { taskMachine } from '../machines/task-machine.js';
+import { unconstrainedConditions } from '../src/core/conditions.js';
+import { taskRequestSchema } from '../src/core/schemas.js';
 import { createOrchestrator } from '../src/index.js';
 
 function counter(n: number): { tick: () => void; done: Promise<void>; count: () => number } {
@@ -47,9 +53,32 @@ async function xstate(n: number): Promise<number> {
   return count();
 }
 
+// The task machine alone: the environment an orchestrator would give it, reduced to constants.
+async function machine(n: number): Promise<number> {
+  const { tick, done, count } = counter(n);
+  const env: TaskEnvironment = {
+    now: () => 0,
+    conditions: () => unconstrainedConditions,
+    gateOpen: () => true,
+    random: () => 0,
+    track: () => {},
+    untrack: () => {},
+  };
+  const request = taskRequestSchema.parse({ taskId: 'noop' });
+  const work = { request, inputText: null, input: undefined, run: async () => tick() };
+  let host: AnyActorRef = createActor(hostLogic).start();
+  for (let i = 0; i < n; i++) {
+    if (i % 32 === 0) host = createActor(hostLogic).start();
+    createActor(taskMachine, { input: { taskId: `noop/${i}`, env, work, nextRunAt: 0 }, parent: host }).start();
+  }
+  await done;
+  return count();
+}
+
 const [mode, arg] = process.argv.slice(2);
 const n = Number(arg ?? 0);
-const ran = mode === 'errand' ? await errand(n) : mode === 'xstate' ? await xstate(n) : mode === 'empty' ? 0 : -1;
+const modes: Record<string, (n: number) => Promise<number>> = { errand, xstate, machine, empty: async () => 0 };
+const ran = await (modes[mode ?? ''] ?? (async () => -1))(n);
 if (ran !== n) {
   console.error(`instructions-child ${mode} ${n}: ran ${ran} of ${n}`);
   process.exit(1);

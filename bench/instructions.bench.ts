@@ -1,7 +1,8 @@
 // Instructions per task, counted by valgrind's callgrind (noise-free where timings on a shared
 // machine are not): bench/instructions-child.ts is bundled once with esbuild to plain JS, then run
 // under callgrind for errand (N no-op oneTime tasks due now through schedule(), memory store, run to
-// completion) and for the bare XState actor of core.bench.ts, each at N = 2k, 4k and 8k. Per task is
+// completion), for errand's task machine alone (no orchestrator, store or index) and for the bare
+// XState actor of core.bench.ts, each at N = 2k, 4k and 8k. Per task is
 // (I(8k) - I(4k)) / 4k, which cancels startup and most of the JIT's warm-up (the 2k-4k figure is
 // printed too: how far from steady state the smaller N still is); `empty` (the bundle loaded, no
 // work) shows that startup. V8 runs with --predictable (no background threads, a fixed GC schedule
@@ -19,7 +20,7 @@ const SIZES = [2_000, 4_000, 8_000] as const;
 /** Deterministic V8: background compiler and GC threads off, GC on a fixed schedule, fixed seed. */
 const V8_FLAGS = ['--predictable', '--predictable-gc-schedule', '--random-seed=1'];
 
-type Mode = 'errand' | 'xstate' | 'empty';
+type Mode = 'errand' | 'machine' | 'xstate' | 'empty';
 
 /** Instructions callgrind counted for one run of the bundle, from its output file's totals. */
 function instructions(bundle: string, dir: string, mode: Mode, n: number): Promise<number> {
@@ -67,22 +68,28 @@ export default async function instructionsBench(): Promise<void> {
     const started = performance.now();
     // One valgrind at a time: two would compete for the machine's two cores.
     const empty = await instructions(bundle, dir, 'empty', 0);
-    const perTask: Record<'errand' | 'xstate', number> = { errand: 0, xstate: 0 };
+    const perTask: Record<'errand' | 'machine' | 'xstate', number> = { errand: 0, machine: 0, xstate: 0 };
     const [n1, n2, n3] = SIZES;
     console.log(`instructions (callgrind, node ${V8_FLAGS.join(' ')}); startup (empty bundle): ${fmt(empty)}`);
     console.log(`  per task = (I(${fmt(n3)}) - I(${fmt(n2)})) / ${fmt(n3 - n2)}; warm-up column: the same from ${fmt(n1)} to ${fmt(n2)}`);
-    for (const mode of ['xstate', 'errand'] as const) {
+    for (const mode of ['xstate', 'machine', 'errand'] as const) {
       const counts: number[] = [];
       for (const n of SIZES) counts.push(await instructions(bundle, dir, mode, n));
       const [i1, i2, i3] = counts as [number, number, number];
       perTask[mode] = (i3 - i2) / (n3 - n2);
       const warm = (i2 - i1) / (n2 - n1);
-      const name = mode === 'errand' ? 'errand schedule() + run' : 'bare XState actor';
+      const name = { errand: 'errand schedule() + run', machine: "errand's task machine", xstate: 'bare XState actor' }[mode];
       console.log(
         `  ${name.padEnd(24)} ${SIZES.map((n, k) => `I(${fmt(n)}) ${fmt(counts[k]!)}`).join('  ')}  ` +
           `per task ${fmt(perTask[mode]).padStart(9)}  (${fmt(n1)}-${fmt(n2)}: ${fmt(warm)})`,
       );
     }
+    // The split: what the six-state lifecycle costs in XState by itself, and what the orchestrator,
+    // store and index add around it.
+    console.log(
+      `  task machine / bare actor: ${(perTask.machine / perTask.xstate).toFixed(2)}x   ` +
+        `errand / task machine: ${(perTask.errand / perTask.machine).toFixed(2)}x`,
+    );
     const ratio = perTask.errand / perTask.xstate;
     console.log(
       `  errand / bare actor: ${ratio.toFixed(2)}x   goal <= 1.5x: ${ratio <= 1.5 ? 'met' : 'NOT met'}   ` +
