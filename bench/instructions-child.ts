@@ -1,11 +1,12 @@
 // The workload bench/instructions.bench.ts counts under callgrind, bundled to plain JS first so
 // valgrind never runs tsx. `node <bundle> <mode> <N>`:
 //   errand  N no-op oneTime tasks due now through schedule() on the memory store, run to completion
+//   limited the same with worker limits set far above N (per task and orchestrator-wide): never reached
 //   xstate  N bare XState actors: core.bench.ts's XState floor (create, run a no-op promise, final)
 //   empty   loads the same bundle and does nothing: the startup both figures share
 // Exits non-zero unless the worker (or the actor's action) ran exactly N times.
 import { createActor, fromTransition, setup, type AnyActorRef } from 'xstate';
-import { createOrchestrator } from '../src/index.js';
+import { createOrchestrator, defineTask } from '../src/index.js';
 
 function counter(n: number): { tick: () => void; done: Promise<void>; count: () => number } {
   let finished = 0;
@@ -15,10 +16,11 @@ function counter(n: number): { tick: () => void; done: Promise<void>; count: () 
   return { tick: () => void (++finished === n && resolve()), done, count: () => finished };
 }
 
-async function errand(n: number): Promise<number> {
+async function errand(n: number, limited = false): Promise<number> {
   const { tick, done, count } = counter(n);
-  const orchestrator = createOrchestrator();
-  orchestrator.register('noop', async () => tick());
+  const never = 10 * n + 1;
+  const orchestrator = createOrchestrator(limited ? { maxConcurrentWorkers: never } : {});
+  orchestrator.register(defineTask({ id: 'noop', concurrency: limited ? never : undefined, run: async () => tick() }));
   await orchestrator.start();
   for (let i = 0; i < n; i++) void orchestrator.schedule({ taskId: `noop/${i}` });
   await done;
@@ -49,7 +51,13 @@ async function xstate(n: number): Promise<number> {
 
 const [mode, arg] = process.argv.slice(2);
 const n = Number(arg ?? 0);
-const ran = mode === 'errand' ? await errand(n) : mode === 'xstate' ? await xstate(n) : mode === 'empty' ? 0 : -1;
+const run: Record<string, () => Promise<number> | number> = {
+  errand: () => errand(n),
+  limited: () => errand(n, true),
+  xstate: () => xstate(n),
+  empty: () => 0,
+};
+const ran = mode !== undefined && run[mode] ? await run[mode]() : -1;
 if (ran !== n) {
   console.error(`instructions-child ${mode} ${n}: ran ${ran} of ${n}`);
   process.exit(1);
