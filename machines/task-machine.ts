@@ -267,7 +267,7 @@ export const taskMachine = setup({
         SLOT_FREE: { guard: 'constraintsMet', target: 'running' },
       },
     },
-    /** A worker call is in flight; leaving this state any other way than its result aborts it. */
+    /** A worker call is in flight, holding a worker slot; leaving this state any other way than its result aborts it. */
     running: {
       entry: ['beginAttempt', 'startRun'],
       exit: 'endRun',
