@@ -1,10 +1,12 @@
 // Issue 2 goals: 100k no-op oneTime tasks through the orchestrator vs p-queue (same run), and
 // heap bytes per idle pending task at 10k and 100k. A bare XState actor per task ("XState floor")
 // is measured beside them: it is what one actor per TaskId costs before errand adds anything.
+// Worker limits set high enough never to be reached are measured against no limit in the same
+// run, rounds interleaved: what counting slots costs when nobody has to wait.
 import { Session } from 'node:inspector/promises';
 import PQueue from 'p-queue';
 import { createActor, fromTransition, setup, type AnyActorRef } from 'xstate';
-import { createOrchestrator } from '../src/index.js';
+import { createOrchestrator, defineTask, type OrchestratorOptions } from '../src/index.js';
 
 const N = 100_000;
 const ROUNDS = 3;
@@ -43,10 +45,16 @@ async function pQueueRate(stream: boolean): Promise<number> {
   return rate((_) => void queue.add(async () => tick()), done, stream);
 }
 
-async function errandRate(stream: boolean): Promise<number> {
-  const orchestrator = createOrchestrator();
+/** Worker limits far above N: every take and release is counted, nobody ever waits. */
+const NEVER_REACHED = 10 * N;
+type Limits = 'none' | 'global' | 'per task and global';
+
+async function errandRate(stream: boolean, limits: Limits = 'none'): Promise<number> {
+  const options: OrchestratorOptions = limits === 'none' ? {} : { maxConcurrentWorkers: NEVER_REACHED };
+  const orchestrator = createOrchestrator(options);
   const { tick, done } = counter();
-  orchestrator.register('noop', async () => tick());
+  const concurrency = limits === 'per task and global' ? NEVER_REACHED : undefined;
+  orchestrator.register(defineTask({ id: 'noop', concurrency, run: async () => tick() }));
   await orchestrator.start();
   const result = await rate((i) => void orchestrator.schedule({ taskId: `noop/${i}` }), done, stream);
   await orchestrator.shutdown();
@@ -130,6 +138,25 @@ async function measure(name: string, fn: () => Promise<number>): Promise<number>
   return median(runs);
 }
 
+/** The variants' rounds interleaved (none, global, per task, none, ...), so drift hits them alike. */
+async function measureLimits(stream: boolean): Promise<void> {
+  const variants: Limits[] = ['none', 'global', 'per task and global'];
+  const runs = new Map<Limits, number[]>(variants.map((v) => [v, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const limits of variants) {
+      collect();
+      runs.get(limits)?.push(await errandRate(stream, limits));
+    }
+  }
+  const none = median(runs.get('none') ?? []);
+  for (const limits of variants) {
+    const rates = runs.get(limits) ?? [];
+    const label = limits === 'none' ? 'errand, no worker limit' : `errand, limit never reached (${limits})`;
+    const ratio = limits === 'none' ? '' : `   ${(median(rates) / none).toFixed(3)}x of no limit`;
+    console.log(`  ${label.padEnd(50)} ${fmt(median(rates)).padStart(9)} tasks/s   [${rates.map(fmt).join(', ')}]${ratio}`);
+  }
+}
+
 export default async function run(): Promise<void> {
   for (const stream of [false, true]) {
     console.log(
@@ -146,6 +173,7 @@ export default async function run(): Promise<void> {
       `  goal >= 40,000 tasks/s: ${verdict(e >= 40_000)} (the XState floor alone: ${verdict(floor >= 40_000)}); ` +
         `goal within 6x of p-queue: ${verdict(p / e <= 6)} (the XState floor alone: ${verdict(p / floor <= 6)}, ${(p / floor).toFixed(1)}x)`,
     );
+    await measureLimits(stream);
   }
   const floorBytes = await allocatedPerTask(() => xstateFloorRate(true));
   const errandBytes = await allocatedPerTask(() => errandRate(true));

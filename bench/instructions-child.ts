@@ -1,6 +1,7 @@
 // The workload bench/instructions.bench.ts counts under callgrind, bundled to plain JS first so
 // valgrind never runs tsx. `node <bundle> <mode> <N>`:
 //   errand  N no-op oneTime tasks due now through schedule() on the memory store, run to completion
+//   limited the same with worker limits set far above N (per task and orchestrator-wide): never reached
 //   xstate  N bare XState actors: core.bench.ts's XState floor (create, run a no-op promise, final)
 //   machine N actors of errand's own task machine, due now, with a no-op worker: no orchestrator,
 //           no store, no index (what the six-state lifecycle costs in XState by itself)
@@ -11,7 +12,7 @@ import type { TaskEnvironment } from '../machines/task-environment.js';
 import { taskMachine } from '../machines/task-machine.js';
 import { unconstrainedConditions } from '../src/core/conditions.js';
 import { taskRequestSchema } from '../src/core/schemas.js';
-import { createOrchestrator } from '../src/index.js';
+import { createOrchestrator, defineTask } from '../src/index.js';
 
 function counter(n: number): { tick: () => void; done: Promise<void>; count: () => number } {
   let finished = 0;
@@ -21,10 +22,11 @@ function counter(n: number): { tick: () => void; done: Promise<void>; count: () 
   return { tick: () => void (++finished === n && resolve()), done, count: () => finished };
 }
 
-async function errand(n: number): Promise<number> {
+async function errand(n: number, limited = false): Promise<number> {
   const { tick, done, count } = counter(n);
-  const orchestrator = createOrchestrator();
-  orchestrator.register('noop', async () => tick());
+  const never = 10 * n + 1;
+  const orchestrator = createOrchestrator(limited ? { maxConcurrentWorkers: never } : {});
+  orchestrator.register(defineTask({ id: 'noop', concurrency: limited ? never : undefined, run: async () => tick() }));
   await orchestrator.start();
   for (let i = 0; i < n; i++) void orchestrator.schedule({ taskId: `noop/${i}` });
   await done;
@@ -63,6 +65,8 @@ async function machine(n: number): Promise<number> {
     random: () => 0,
     track: () => {},
     untrack: () => {},
+    // No limits: every slot is free, nothing is counted.
+    slots: { free: () => true, take: () => {}, release: () => {}, wait: () => {}, leave: () => {} },
   };
   const request = taskRequestSchema.parse({ taskId: 'noop' });
   const work = { request, inputText: null, input: undefined, run: async () => tick() };
@@ -77,8 +81,14 @@ async function machine(n: number): Promise<number> {
 
 const [mode, arg] = process.argv.slice(2);
 const n = Number(arg ?? 0);
-const modes: Record<string, (n: number) => Promise<number>> = { errand, xstate, machine, empty: async () => 0 };
-const ran = await (modes[mode ?? ''] ?? (async () => -1))(n);
+const run: Record<string, () => Promise<number> | number> = {
+  errand: () => errand(n),
+  limited: () => errand(n, true),
+  machine: () => machine(n),
+  xstate: () => xstate(n),
+  empty: () => 0,
+};
+const ran = mode !== undefined && run[mode] ? await run[mode]() : -1;
 if (ran !== n) {
   console.error(`instructions-child ${mode} ${n}: ran ${ran} of ${n}`);
   process.exit(1);

@@ -8,6 +8,7 @@
 // work) shows that startup. V8 runs with --predictable (no background threads, a fixed GC schedule
 // and seed): without it two identical runs differed by a quarter, since GC and tier-up follow the
 // wall clock, which valgrind slows 50-fold. Goal: errand <= 1.5x the bare actor. Skipped without valgrind.
+// `limited` is errand with worker limits set but never reached, against errand with none.
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ const SIZES = [2_000, 4_000, 8_000] as const;
 /** Deterministic V8: background compiler and GC threads off, GC on a fixed schedule, fixed seed. */
 const V8_FLAGS = ['--predictable', '--predictable-gc-schedule', '--random-seed=1'];
 
-type Mode = 'errand' | 'machine' | 'xstate' | 'empty';
+type Mode = 'errand' | 'limited' | 'machine' | 'xstate' | 'empty';
 
 /** Instructions callgrind counted for one run of the bundle, from its output file's totals. */
 function instructions(bundle: string, dir: string, mode: Mode, n: number): Promise<number> {
@@ -68,17 +69,22 @@ export default async function instructionsBench(): Promise<void> {
     const started = performance.now();
     // One valgrind at a time: two would compete for the machine's two cores.
     const empty = await instructions(bundle, dir, 'empty', 0);
-    const perTask: Record<'errand' | 'machine' | 'xstate', number> = { errand: 0, machine: 0, xstate: 0 };
+    const perTask: Record<'errand' | 'limited' | 'machine' | 'xstate', number> = { errand: 0, limited: 0, machine: 0, xstate: 0 };
     const [n1, n2, n3] = SIZES;
     console.log(`instructions (callgrind, node ${V8_FLAGS.join(' ')}); startup (empty bundle): ${fmt(empty)}`);
     console.log(`  per task = (I(${fmt(n3)}) - I(${fmt(n2)})) / ${fmt(n3 - n2)}; warm-up column: the same from ${fmt(n1)} to ${fmt(n2)}`);
-    for (const mode of ['xstate', 'machine', 'errand'] as const) {
+    for (const mode of ['xstate', 'machine', 'errand', 'limited'] as const) {
       const counts: number[] = [];
       for (const n of SIZES) counts.push(await instructions(bundle, dir, mode, n));
       const [i1, i2, i3] = counts as [number, number, number];
       perTask[mode] = (i3 - i2) / (n3 - n2);
       const warm = (i2 - i1) / (n2 - n1);
-      const name = { errand: 'errand schedule() + run', machine: "errand's task machine", xstate: 'bare XState actor' }[mode];
+      const name = {
+        errand: 'errand schedule() + run',
+        limited: 'the same, limits unreached',
+        machine: "errand's task machine",
+        xstate: 'bare XState actor',
+      }[mode];
       console.log(
         `  ${name.padEnd(24)} ${SIZES.map((n, k) => `I(${fmt(n)}) ${fmt(counts[k]!)}`).join('  ')}  ` +
           `per task ${fmt(perTask[mode]).padStart(9)}  (${fmt(n1)}-${fmt(n2)}: ${fmt(warm)})`,
@@ -95,6 +101,7 @@ export default async function instructionsBench(): Promise<void> {
       `  errand / bare actor: ${ratio.toFixed(2)}x   goal <= 1.5x: ${ratio <= 1.5 ? 'met' : 'NOT met'}   ` +
         `(${((performance.now() - started) / 1000).toFixed(0)} s under valgrind)`,
     );
+    console.log(`  worker limits set but never reached / none: ${(perTask.limited / perTask.errand).toFixed(3)}x`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

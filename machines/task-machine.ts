@@ -1,7 +1,7 @@
 import { assign, setup, type ActorRefFrom, type SnapshotFrom } from 'xstate';
 import { backoffDelayMs } from '../src/core/backoff.js';
 import { MAX_TIMER_MS } from '../src/core/clock.js';
-import { unmetConstraints, type ConstraintName } from '../src/core/conditions.js';
+import { unmetConstraints, type UnmetConstraint } from '../src/core/conditions.js';
 import { TaskCancelledError, WorkFailedError, type CancelReason } from '../src/core/errors.js';
 import type { Outcome } from '../src/core/types.js';
 import { isWorkResult } from '../src/core/work-result.js';
@@ -15,7 +15,9 @@ const doneOutput = (event: TaskEvent): unknown => (event.type === 'WORK_DONE' ? 
 const thrownError = (event: TaskEvent): unknown => (event.type === 'WORK_FAILED' ? event.error : undefined);
 
 /** Shared by every context with nothing unmet (most of them), instead of a new empty array each. */
-const NO_UNMET: readonly ConstraintName[] = Object.freeze([]);
+const NO_UNMET: readonly UnmetConstraint[] = Object.freeze([]);
+/** Constraints met, but no worker slot is free: the task waits in line (src/activation/worker-slots.ts). */
+const WAITING_FOR_SLOT: readonly UnmetConstraint[] = Object.freeze(['concurrency']);
 
 const outcomeOf = (value: unknown): Outcome => ({ ok: true, value });
 const cancelledError = (taskId: string, reason: CancelReason) => new TaskCancelledError(taskId, reason);
@@ -25,16 +27,16 @@ const failureOf = (error: unknown): Outcome => ({ ok: false, error });
 // XState evaluates each combinator as one more guard call with its own arguments, and these run
 // on every task's way through (the eventless check on entering pending, each worker result).
 
-/** Due (delay elapsed): wait for the ready gate, then run or wait for constraints. */
+/** Due (delay elapsed): wait for the ready gate, then run or wait for constraints or a worker slot. */
 const whenDue = [
   { guard: 'gateClosed', actions: 'markOverdue' },
-  { guard: 'constraintsMet', target: 'running' },
+  { guard: 'mayRun', target: 'running' },
   { target: 'constrained' },
 ] as const;
 
 /** Entered already due (no delay, a restored overdue record): dispatch without waiting for a timer. */
 const whenEnteredDue = [
-  { guard: 'dueAndConstraintsMet', target: 'running' },
+  { guard: 'dueAndMayRun', target: 'running' },
   { guard: 'dueWithGateOpen', target: 'constrained' },
 ] as const;
 
@@ -50,7 +52,7 @@ const whenEnteredPending = [
 ] as const;
 
 const whenGateOpens = [
-  { guard: 'overdueAndConstraintsMet', target: 'running' },
+  { guard: 'overdueAndMayRun', target: 'running' },
   { guard: 'isOverdue', target: 'constrained' },
 ] as const;
 
@@ -58,6 +60,8 @@ const isDue = (context: TaskContext) =>
   context.work !== null && context.nextRunAt !== null && context.nextRunAt <= context.env.now();
 const constraintsMet = (context: TaskContext) =>
   context.work === null || unmetConstraints(context.work.request.constraints, context.env.conditions()).length === 0;
+/** Constraints met and a worker slot free (always, with no limits set). */
+const mayRun = (context: TaskContext) => constraintsMet(context) && context.env.slots.free(context.taskId);
 const hasAttemptsLeft = (context: TaskContext) =>
   context.work !== null && context.attempt < context.work.request.backoff.maxAttempts;
 const isPeriodic = (context: TaskContext) => context.work?.request.kind === 'periodic';
@@ -86,11 +90,12 @@ export const taskMachine = setup({
     interruptedWithNoAttemptsLeft: ({ context }) => outOfAttempts(context),
     interruptedOnPeriodic: ({ context }) => outOfAttempts(context) && isPeriodic(context),
     constraintsMet: ({ context }) => constraintsMet(context),
-    /** Gate open, due now, constraints met. */
-    dueAndConstraintsMet: ({ context }) => context.env.gateOpen() && isDue(context) && constraintsMet(context),
+    mayRun: ({ context }) => mayRun(context),
+    /** Gate open, due now, constraints met, a worker slot free. */
+    dueAndMayRun: ({ context }) => context.env.gateOpen() && isDue(context) && mayRun(context),
     /** Gate open and due now. */
     dueWithGateOpen: ({ context }) => context.env.gateOpen() && isDue(context),
-    overdueAndConstraintsMet: ({ context }) => context.overdue && constraintsMet(context),
+    overdueAndMayRun: ({ context }) => context.overdue && mayRun(context),
     isInstant: ({ context }) => context.instant !== null,
     /** Scheduled work (not a runNow) whose constraints no longer hold. */
     scheduledAndConstrained: ({ context }) => context.instant === null && !constraintsMet(context),
@@ -138,10 +143,21 @@ export const taskMachine = setup({
     },
     markOverdue: assign({ overdue: true }),
     resumeBackoff: assign({ resumeInBackoff: false }),
+    // The slot is counted here and given back in endRun, so every way into and out of running pairs up.
     startRun: ({ context, self }) => {
+      context.env.slots.take(context.taskId);
       if (context.run) startRun(context, context.run, (event) => self.send(event));
     },
-    abortRun: ({ context }) => abortRun(context.run),
+    endRun: ({ context }) => {
+      abortRun(context.run);
+      context.env.slots.release(context.taskId);
+    },
+    /** In line for a worker slot exactly while nothing else holds the task back. */
+    queueForSlot: ({ context, self }) => {
+      if (context.unmet === WAITING_FOR_SLOT) context.env.slots.wait(context.taskId, context.nextRunAt ?? context.env.now(), self);
+      else context.env.slots.leave(context.taskId);
+    },
+    leaveSlotQueue: ({ context }) => context.env.slots.leave(context.taskId),
     beginAttempt: assign(({ context }) => ({
       attempt: context.instant ? 1 : context.attempt + 1,
       run: new ActiveRun(context.runCount + 1),
@@ -153,9 +169,11 @@ export const taskMachine = setup({
     })),
     // Stopped because constraints no longer hold: that attempt does not count.
     uncountAttempt: assign(({ context }) => ({ attempt: Math.max(0, context.attempt - 1) })),
-    recordUnmet: assign(({ context }) => ({
-      unmet: context.work ? unmetConstraints(context.work.request.constraints, context.env.conditions()) : [],
-    })),
+    // Constrained with every constraint met: only a worker slot is missing.
+    recordUnmet: assign(({ context }) => {
+      const unmet = context.work ? unmetConstraints(context.work.request.constraints, context.env.conditions()) : NO_UNMET;
+      return { unmet: unmet.length > 0 ? unmet : WAITING_FOR_SLOT };
+    }),
     recordProgress: assign(({ context, event }) => ({
       progress: event.type === 'PROGRESS' ? event.value : context.progress,
     })),
@@ -239,17 +257,20 @@ export const taskMachine = setup({
       after: { untilNextRun: whenDue },
       on: { GATE_OPENED: whenGateOpens },
     },
-    /** Due, but the platform does not meet its constraints yet. */
+    /** Due, but the platform does not meet its constraints yet, or no worker slot is free. */
     constrained: {
-      entry: 'recordUnmet',
+      entry: ['recordUnmet', 'queueForSlot'],
+      exit: 'leaveSlotQueue',
       on: {
-        CONDITIONS_CHANGED: [{ guard: 'constraintsMet', target: 'running' }, { actions: 'recordUnmet' }],
+        CONDITIONS_CHANGED: [{ guard: 'mayRun', target: 'running' }, { actions: ['recordUnmet', 'queueForSlot'] }],
+        // The slot is this task's: worker-slots.ts hands it over only while its constraints hold.
+        SLOT_FREE: { guard: 'constraintsMet', target: 'running' },
       },
     },
-    /** A worker call is in flight; leaving this state any other way than its result aborts it. */
+    /** A worker call is in flight, holding a worker slot; leaving this state any other way than its result aborts it. */
     running: {
       entry: ['beginAttempt', 'startRun'],
-      exit: 'abortRun',
+      exit: 'endRun',
       on: {
         WORK_DONE: [
           { guard: 'isStaleRun' },

@@ -1,4 +1,4 @@
-import type { ConstraintName } from '../src/core/conditions.js';
+import type { UnmetConstraint } from '../src/core/conditions.js';
 import type { CancelReason } from '../src/core/errors.js';
 import type { TaskRequest } from '../src/core/schemas.js';
 import type { InstantFn, Outcome, WorkerFn } from '../src/core/types.js';
@@ -40,7 +40,7 @@ export interface TaskContext {
   run: ActiveRun | null;
   runCount: number;
   progress: number | null;
-  unmet: readonly ConstraintName[];
+  unmet: readonly UnmetConstraint[];
   outcome: Outcome | null;
   cancelReason: CancelReason | null;
 }
@@ -66,6 +66,8 @@ export type TaskEvent =
   | { type: 'CALLER_ABORTED'; ticket: number }
   | { type: 'CONDITIONS_CHANGED' }
   | { type: 'GATE_OPENED' }
+  /** A worker slot was freed for this waiting task (src/activation/worker-slots.ts). */
+  | { type: 'SLOT_FREE' }
   | { type: 'PROGRESS'; runId: number; value: number }
   /** `result` classifies `output` once, where the run settles: a plain value, or a WorkResult's kind. */
   | { type: 'WORK_DONE'; runId: number; output: unknown; result: 'value' | WorkResult['kind'] }

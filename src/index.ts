@@ -22,6 +22,7 @@ export {
   unmetConstraints,
   type Conditions,
   type ConstraintName,
+  type UnmetConstraint,
   type PlatformEvent,
 } from './core/conditions.js';
 export type { PlatformPort, StorePort, StoreBatch, StoreRead, DueQuery, DueCursor, ListQuery, QuarantinedRecord } from './core/ports.js';

@@ -3,6 +3,7 @@ import type { TaskEnvironment } from '../machines/task-environment.js';
 import { Activations } from './activation/activations.js';
 import { TaskCalls } from './activation/task-calls.js';
 import { WakeUp } from './activation/wake-up.js';
+import { WorkerSlots } from './activation/worker-slots.js';
 import type { ActorSystemPool } from './actor-systems.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { ResolvedOrchestratorOptions } from './core/options.js';
@@ -61,6 +62,12 @@ export function assembleParts(
     for (const actor of tasks?.watchers() ?? []) actor.send({ type: 'CONDITIONS_CHANGED' });
   });
   const dormantAt = (dueAt: number): void => wakeUp?.dormantAt(dueAt);
+  const slots = new WorkerSlots({
+    maxConcurrentWorkers: options.maxConcurrentWorkers,
+    definitionFor: registry.definitionFor,
+    anyTaskLimit: registry.anyTaskLimit,
+    gateOpen: phase.started,
+  });
   const env: TaskEnvironment = {
     now: () => clock.now(),
     conditions: () => platform.conditions,
@@ -68,9 +75,11 @@ export function assembleParts(
     random: options.random,
     track: (work) => void inflight.add(work),
     untrack: (work) => void inflight.delete(work),
+    slots,
   };
   tasks = new Activations({
     env,
+    slots,
     systems,
     persister,
     logger,

@@ -92,7 +92,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
     }
     if (this.phase !== 'starting') return; // shut down while starting
     this.phase = 'started';
-    for (const entry of this.parts.tasks.entries()) entry.actor.send({ type: 'GATE_OPENED' });
+    this.parts.tasks.openGate();
     await this.parts.wakeUp.scan();
   }
 

@@ -3,6 +3,7 @@ import { ScenarioView, StepControls } from './ScenarioView.js';
 import {
   backoffWithRetries,
   cancelledWhileRunning,
+  concurrencyLimit,
   constrainedWaitingForNetwork,
   periodicTask,
   runNowPreempted,
@@ -45,6 +46,17 @@ export const ConstrainedWaitingForNetwork: Story = {
     attempt: 1,
     timeline: ['constrained', 'running', 'done'],
     notes: ['network back after 30 s offline'],
+  }),
+};
+
+export const ConcurrencyLimit: Story = {
+  loaders: load(concurrencyLimit),
+  parameters: expecting({
+    focus: 'video.transcode/3',
+    status: 'running',
+    attempt: 1,
+    timeline: ['pending', 'constrained', 'running'],
+    notes: ['3, 4 and 5 wait for a worker slot (concurrency 2)', '1 and 2 finished: 3 and 4 took their slots, 5 still waits'],
   }),
 };
 

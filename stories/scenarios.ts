@@ -1,6 +1,6 @@
 // Deterministic scenarios for the stories: each builds an orchestrator on errand/testing's simulated
 // clock and hand-driven platform, plays a script to a known point and records the timelines.
-import { createOrchestrator, TaskCancelledError, type Logger, type Orchestrator } from '../src/index.js';
+import { createOrchestrator, defineTask, TaskCancelledError, type Logger, type Orchestrator } from '../src/index.js';
 import { recordTaskHistory, type TaskHistory } from '../src/react/index.js';
 import { memoryStore, testClock, testPlatform, type TestClock, type TestPlatform } from '../src/testing/index.js';
 import type { TaskStatus } from '../src/core/types.js';
@@ -192,6 +192,24 @@ export async function constrainedWaitingForNetwork(): Promise<Scenario> {
   s.platform.push({ type: 'network', online: true });
   await s.clock.runAll();
   return done(s, 'photos.upload', 'Constrained, waiting for network', 'Due while offline: waits 30 s for the network, then runs.');
+}
+
+export async function concurrencyLimit(): Promise<Scenario> {
+  const s = base();
+  const transcode = steadyWorker(s, 4, 500, 'transcoded');
+  s.orchestrator.register(defineTask({ id: 'video.transcode', concurrency: 2, run: transcode }));
+  await s.orchestrator.start();
+  for (const n of [1, 2, 3, 4, 5]) await s.orchestrator.schedule({ taskId: `video.transcode/${n}`, initialDelayMs: n * 100 });
+  await s.clock.advance(1_000);
+  s.notes.push('3, 4 and 5 wait for a worker slot (concurrency 2)');
+  await s.clock.advance(2_000);
+  s.notes.push('1 and 2 finished: 3 and 4 took their slots, 5 still waits');
+  return done(
+    s,
+    'video.transcode/3',
+    'Concurrency limit',
+    'Five transcodes due 100 ms apart, at most two at once: the rest wait constrained for a worker slot and start, earliest due first, as slots free up.',
+  );
 }
 
 export async function runNowPreempted(): Promise<Scenario> {

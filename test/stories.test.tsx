@@ -102,6 +102,14 @@ describe('scenario stories', () => {
     expect(rowOf('feed.refresh').textContent).toContain('succeeded');
   });
 
+  it('Concurrency limit shows the task beyond the limit waiting for a worker slot', async () => {
+    await show(scenarioStories.ConcurrencyLimit);
+    expect(rowOf('video.transcode/5').dataset.status).toBe('constrained');
+    expect(rowOf('video.transcode/5').textContent).toContain('waiting for a worker slot');
+    expect(rowOf('video.transcode/4').dataset.status).toBe('running');
+    expect(rowOf('video.transcode/1').dataset.status).toBe('done');
+  });
+
   it('Periodic is pending for its next run, 60 s after the last run ended', async () => {
     await show(scenarioStories.Periodic);
     // Runs at 00:00:01, 00:01:03, 00:02:05 (each takes 2 s), next at 00:03:07.

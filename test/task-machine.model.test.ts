@@ -2,7 +2,8 @@
  * Model-based tests of the task machine against the real orchestrator.
  *
  * test/model/task-model.ts wraps the real `taskMachine` in a model of one TaskId as the
- * orchestrator drives it (gate, network, simulated time, worker calls, runNow callers).
+ * orchestrator drives it (gate, network, one worker slot another TaskId can hold, simulated time,
+ * worker calls, runNow callers).
  * @xstate/graph traverses that model; test/model/plan.ts picks a bounded set of paths that
  * walk every model state, every machine transition the model reaches and every
  * (machine state, event) pair. Each path is then replayed on a real orchestrator (test clock,
@@ -40,8 +41,6 @@ const UNREACHABLE: Record<string, string> = {
   'pending --always#1--> pending':
     'only an actor activated from a record whose last allowed attempt a crash cut off, on periodic work (activation tests)',
   'pending --always#2--> done': 'the same on one-time work (test/lifecycle.test.ts)',
-  'backoff --always#1--> constrained':
-    'entering backoff unmet needs a run in progress while constraints are unmet, but the orchestrator moves such a run to constrained at once (CONDITIONS_CHANGED)',
 };
 
 const graph = exploreModel();

@@ -9,6 +9,7 @@ import type { TaskDefinition } from '../define-task.js';
 import { FinishedTasks, TaskListeners } from './listeners.js';
 import { ResultWaiters } from './result-waiters.js';
 import type { Persister } from '../persistence/persister.js';
+import type { WorkerSlots } from './worker-slots.js';
 import { activationOf, recordOf, sameRecord, workOf } from '../persistence/task-records.js';
 import { sameTaskSnapshot, toTaskSnapshot } from './task-snapshot.js';
 
@@ -26,6 +27,7 @@ export interface TaskEntry {
 
 export interface ActivationsDeps {
   env: TaskEnvironment;
+  slots: Pick<WorkerSlots, 'limited'>;
   systems: ActorSystemPool;
   persister: Persister;
   logger: Logger;
@@ -72,6 +74,20 @@ export class Activations {
 
   entries(): TaskEntry[] {
     return [...this.live.values()];
+  }
+
+  /**
+   * Tells every active task the ready gate is open (`start()`). Under a worker limit the earliest
+   * due go first, so the first free slots go to them; without one the order does not matter.
+   */
+  openGate(): void {
+    let entries = this.entries();
+    if (this.deps.slots.limited()) {
+      const byDue = entries.map((entry) => ({ entry, due: entry.actor.getSnapshot().context.nextRunAt ?? Infinity }));
+      byDue.sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : 0)); // stable: ties keep schedule order
+      entries = byDue.map(({ entry }) => entry);
+    }
+    for (const entry of entries) entry.actor.send({ type: 'GATE_OPENED' });
   }
 
   /** Due within the horizon (or observed): such work is activated, not left dormant. */

@@ -12,6 +12,12 @@ export interface Conditions {
 
 export type ConstraintName = 'network' | 'charging' | 'batteryNotLow' | 'idle' | 'foreground';
 
+/**
+ * What holds a `constrained` task back: the constraints its platform does not meet, or
+ * 'concurrency' once those are met and it waits for a worker slot (`concurrency`, `maxConcurrentWorkers`).
+ */
+export type UnmetConstraint = ConstraintName | 'concurrency';
+
 /** Events a platform adapter reports; omitted fields keep their current value. */
 export type PlatformEvent =
   | { type: 'network'; online: boolean; metered?: boolean }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { MAX_TIMER_MS, type Clock } from './clock.js';
 import { functionOption, isFunction, methodsOption, optionsObject, parseOptions } from './option-checks.js';
 import type { PlatformPort, StorePort } from './ports.js';
+import { workerLimitSchema } from './schemas.js';
 import type { Logger } from './types.js';
 
 export type Inspect = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
@@ -25,6 +26,11 @@ export interface OrchestratorOptions {
   random?: () => number;
   /** How long before its due time a dormant task (only a store record) is made an actor. Default 1,000 ms. */
   activationHorizonMs?: number;
+  /**
+   * At most this many workers at once, all tasks together; runNow counts but is never held back.
+   * Due work waits `constrained` with 'concurrency', earliest due first. Default: no limit.
+   */
+  maxConcurrentWorkers?: number;
 }
 
 /**
@@ -40,6 +46,7 @@ export interface ResolvedOrchestratorOptions {
   readonly retainFinished: number;
   readonly random: () => number;
   readonly activationHorizonMs: number;
+  readonly maxConcurrentWorkers: number | undefined;
 }
 
 export interface ShutdownOptions {
@@ -94,6 +101,7 @@ const orchestratorShape = {
     .optional(),
   random: functionOption<() => number>('returning a number in [0, 1)').optional(),
   activationHorizonMs: wholeMs('how long before its due time a dormant task is activated', MAX_TIMER_MS).optional(),
+  maxConcurrentWorkers: workerLimitSchema.optional(),
 };
 const orchestratorOptionsSchema = optionsObject('createOrchestrator', orchestratorShape);
 
@@ -112,6 +120,7 @@ export function parseOrchestratorOptions(options: unknown): ResolvedOrchestrator
     retainFinished: parsed.retainFinished ?? DEFAULT_RETAIN_FINISHED,
     random: parsed.random ?? Math.random,
     activationHorizonMs: parsed.activationHorizonMs ?? DEFAULT_ACTIVATION_HORIZON_MS,
+    maxConcurrentWorkers: parsed.maxConcurrentWorkers,
   };
 }
 

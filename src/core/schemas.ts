@@ -5,6 +5,10 @@ export const MAX_DELAY_MS = 10 * 365 * 24 * 60 * 60 * 1000;
 
 const delayMs = z.number().int().min(0).max(MAX_DELAY_MS);
 
+const workers = 'must be a whole number of workers, 1 or more';
+/** A worker limit: `defineTask({ concurrency })`, `maxConcurrentWorkers`. */
+export const workerLimitSchema = z.number({ error: workers }).int({ error: workers }).min(1, { error: workers });
+
 export const taskIdSchema = z
   .string()
   .min(1)

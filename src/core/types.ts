@@ -1,4 +1,4 @@
-import type { ConstraintName } from './conditions.js';
+import type { UnmetConstraint } from './conditions.js';
 import type { CancelReason } from './errors.js';
 import type { WorkResult } from './work-result.js';
 
@@ -64,8 +64,8 @@ export interface TaskSnapshotFields {
   nextRunAt: number | null;
   /** Last value given to `setProgress` during the current run. */
   progress: number | null;
-  /** The constraints holding the task back, in `constrained`. */
-  unmetConstraints: readonly ConstraintName[];
+  /** What holds the task back, in `constrained`: unmet constraints, or 'concurrency' while it waits for a worker slot. */
+  unmetConstraints: readonly UnmetConstraint[];
   /** In `cancelled`: why. */
   cancelReason: CancelReason | null;
 }

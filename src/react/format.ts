@@ -18,13 +18,15 @@ function errorMessage(error: unknown): string {
   return 'failed';
 }
 
+const unmetLabel = (name: string): string => (name === 'concurrency' ? 'a worker slot' : name);
+
 /** A short description of what the task is doing or how it ended. */
 export function describeTask(task: TaskSnapshot, formatTime: (ms: number) => string = formatTimeUtc): string {
   switch (task.status) {
     case 'pending':
       return task.nextRunAt === null ? 'waiting' : `due at ${formatTime(task.nextRunAt)}`;
     case 'constrained':
-      return task.unmetConstraints.length > 0 ? `waiting for ${task.unmetConstraints.join(', ')}` : 'waiting for conditions';
+      return task.unmetConstraints.length > 0 ? `waiting for ${task.unmetConstraints.map(unmetLabel).join(', ')}` : 'waiting for conditions';
     case 'running':
       return task.kind === 'instant' ? 'running now' : `attempt ${task.attempt}`;
     case 'backoff':

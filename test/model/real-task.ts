@@ -4,7 +4,7 @@
  */
 import { expect } from 'vitest';
 import { isMachineSnapshot, type InspectionEvent } from 'xstate';
-import { taskMachine } from '../../machines/task-machine.js';
+import { taskMachine, type TaskMachineSnapshot } from '../../machines/task-machine.js';
 import { createOrchestrator, type Orchestrator } from '../../src/index.js';
 import { MAX_TIMER_MS } from '../../src/core/clock.js';
 import { memoryStore, testClock, testPlatform } from '../../src/testing/index.js';
@@ -23,6 +23,7 @@ import {
   currentTicket,
   followMicrostep,
   nextTimer,
+  OTHER_ID,
   staleRun,
   type CallerState,
   type ModelContext,
@@ -65,6 +66,8 @@ export class RealTask {
   /** States the task actors entered, over the whole walk. */
   readonly statesEntered = new Set<string>([INITIAL_STATE]);
   private readonly stateOf = new Map<string, string>();
+  /** The worker of the other TaskId's runNow, while it holds the worker slot. */
+  private other: { resolve(value: unknown): void } | null = null;
 
   constructor() {
     this.orchestrator = createOrchestrator({
@@ -74,6 +77,8 @@ export class RealTask {
       random: () => RANDOM,
       // Every task stays active: the model walks one actor's machine, passivation is tested elsewhere.
       activationHorizonMs: MAX_TIMER_MS,
+      // One worker slot in all, so a runNow of another TaskId (OTHER_RUN) makes the task wait for it.
+      maxConcurrentWorkers: 1,
       logger: {
         warn: (message) => void this.logged.push(`warn: ${message}`),
         error: (message) => void this.logged.push(`error: ${message}`),
@@ -106,6 +111,7 @@ export class RealTask {
 
   private onInspect(event: InspectionEvent): void {
     if (event.type !== '@xstate.microstep' || !isMachineSnapshot(event.snapshot) || event.snapshot.machine !== taskMachine) return;
+    if ((event.snapshot as TaskMachineSnapshot).context.taskId !== TASK_ID) return; // the other TaskId's actor is not modelled
     const session = event.actorRef.sessionId;
     const step = followMicrostep(this.stateOf.get(session) ?? INITIAL_STATE, event._transitions);
     this.stateOf.set(session, step.to);
@@ -171,6 +177,17 @@ export class RealTask {
         break;
       case 'PROGRESS':
         callOf(event.run).setProgress(PROGRESS_VALUE);
+        break;
+      case 'OTHER_RUN': {
+        const settled = deferred<unknown>();
+        this.other = settled;
+        // Shutdown rejects it (TaskCancelledError); nobody waits for it.
+        this.orchestrator.runNow(OTHER_ID, () => settled.promise).catch(() => {});
+        break;
+      }
+      case 'OTHER_DONE':
+        this.other?.resolve('other done');
+        this.other = null;
         break;
     }
     await this.clock.flush();

@@ -19,6 +19,8 @@
  *   WORK_DONE        resolve a worker call's promise          -> WORK_DONE {runId, output}
  *   WORK_FAILED      reject a worker call's promise           -> WORK_FAILED {runId, error}
  *   PROGRESS         ctx.setProgress(0.5) in the worker       -> PROGRESS {runId, value}
+ *   OTHER_RUN        runNow('other') holds the only worker slot (maxConcurrentWorkers: 1)
+ *   OTHER_DONE       that runNow resolves: its slot is freed    -> SLOT_FREE (if the task waits for one)
  *
  * The last three exist for the current call and for a superseded ('stale') one; a superseded
  * call was aborted, and run-attempt.ts drops what an aborted call reports.
@@ -44,6 +46,8 @@ import { scheduleRequestSchema, type ScheduleRequest, type TaskRequest } from '.
 import { WorkResult } from '../../src/core/work-result.js';
 
 export const TASK_ID = 'job';
+/** A second TaskId whose runNow takes the worker slot (runNow is counted, never limited). */
+export const OTHER_ID = 'other';
 /** Both the model and the real test clock start here. */
 export const T0 = Date.UTC(2026, 0, 1);
 /** Backoff jitter is off; this is what `random` returns anyway. */
@@ -105,7 +109,9 @@ export type ModelEvent =
   | { type: 'TIMER' }
   | { type: 'WORK_DONE'; run: 'current' | 'stale'; output: OutputKind }
   | { type: 'WORK_FAILED'; run: 'current' | 'stale' }
-  | { type: 'PROGRESS'; run: 'current' | 'stale' };
+  | { type: 'PROGRESS'; run: 'current' | 'stale' }
+  | { type: 'OTHER_RUN' }
+  | { type: 'OTHER_DONE' };
 
 /** One worker (or runNow function) call; `index` is its position among all calls of the path. */
 export interface ModelRun {
@@ -155,6 +161,10 @@ export interface ModelContext {
   callers: readonly CallerState[];
   /** The record the store should hold for the TaskId. */
   stored: StoredRecord | null;
+  /** A runNow of another TaskId holds the orchestrator's only worker slot. */
+  other: boolean;
+  /** The task is in line for a worker slot (its `queueForSlot` / `leaveSlotQueue` actions). */
+  waiting: boolean;
   /** Machine transitions taken by the last step, as edge ids (see `edgeId`). */
   edges: readonly string[];
   /** Custom actions the machine executed that this model does not know (must stay empty). */
@@ -172,6 +182,8 @@ export const initialModel: ModelContext = {
   runs: [],
   callers: [],
   stored: null,
+  other: false,
+  waiting: false,
   edges: [],
   unknownActions: [],
 };
@@ -236,7 +248,7 @@ export function allMachineEdges(): string[] {
 // Stepping the machine without an actor.
 
 /** The world the machine's guards read while the model steps it. */
-let world: { now: number; online: boolean; open: boolean } = { now: T0, online: true, open: false };
+let world: { now: number; online: boolean; open: boolean; other: boolean } = { now: T0, online: true, open: false, other: false };
 const conditionsOf = (online: boolean): Conditions => ({ ...unconstrainedConditions, online });
 const env: TaskEnvironment = {
   now: () => world.now,
@@ -245,6 +257,15 @@ const env: TaskEnvironment = {
   random: () => RANDOM,
   track: () => {},
   untrack: () => {},
+  // One worker slot in all: free unless the other TaskId's runNow holds it (the task holds none while
+  // it asks). Counting and the line are the recorded startRun/endRun/queueForSlot actions.
+  slots: {
+    free: () => !world.other,
+    take: () => {},
+    release: () => {},
+    wait: () => {},
+    leave: () => {},
+  },
 };
 
 const recorder = createEmptyActor();
@@ -273,7 +294,7 @@ interface MachineStep {
 }
 
 function runMachine(c: ModelContext, from: string, compute: () => TaskMachineSnapshot): MachineStep {
-  world = { now: c.now, online: c.online, open: c.open && !c.stopped };
+  world = { now: c.now, online: c.online, open: c.open && !c.stopped, other: c.other };
   microsteps = [];
   executed = [];
   const snapshot = compute();
@@ -283,7 +304,9 @@ function runMachine(c: ModelContext, from: string, compute: () => TaskMachineSna
 
 const KNOWN_ACTIONS = new Set([
   'startRun',
-  'abortRun',
+  'endRun',
+  'queueForSlot',
+  'leaveSlotQueue',
   'preemptCaller',
   'rejectCaller',
   'resolveCaller',
@@ -296,6 +319,7 @@ function applyActions(c: ModelContext, step: MachineStep): ModelContext {
   const runs = c.runs.map((run) => ({ ...run }));
   const callers = [...c.callers];
   const unknownActions = [...c.unknownActions];
+  let waiting = c.waiting;
   const settleCaller = (context: TaskContext, state: CallerState) => {
     const ticket = context.instant?.ticket;
     if (ticket !== undefined && callers[ticket - 1]?.state === 'pending') callers[ticket - 1] = state;
@@ -328,7 +352,13 @@ function applyActions(c: ModelContext, step: MachineStep): ModelContext {
           resolved: false,
         });
         break;
-      case 'abortRun': {
+      case 'queueForSlot':
+        waiting = context.unmet.includes('concurrency');
+        break;
+      case 'leaveSlotQueue':
+        waiting = false;
+        break;
+      case 'endRun': {
         const run = runOf(context);
         if (run && !run.settled) {
           run.settled = true;
@@ -354,7 +384,7 @@ function applyActions(c: ModelContext, step: MachineStep): ModelContext {
         if (!action.type.startsWith('xstate.') && !KNOWN_ACTIONS.has(action.type)) unknownActions.push(action.type);
     }
   }
-  return { ...c, task: step.snapshot, timers, runs, callers, unknownActions, edges: [...c.edges, ...step.edges] };
+  return { ...c, task: step.snapshot, timers, runs, callers, unknownActions, waiting, edges: [...c.edges, ...step.edges] };
 }
 
 const PERSISTED = new Set(['pending', 'constrained', 'running', 'backoff']);
@@ -473,6 +503,14 @@ export function modelStep(before: ModelContext, event: ModelEvent): ModelContext
       );
       break;
     }
+    case 'OTHER_RUN':
+      c = { ...c, other: true };
+      break;
+    case 'OTHER_DONE':
+      // The freed slot goes to the task if it waits for one (worker-slots.ts drains after the release).
+      c = { ...c, other: false };
+      if (c.waiting) c = send({ ...c, waiting: false }, { type: 'SLOT_FREE' });
+      break;
     case 'PROGRESS': {
       const run = event.run === 'current' ? currentRun(c) : staleRun(c);
       if (!run) throw new Error(`no ${event.run} run to report progress`);
@@ -505,6 +543,7 @@ export function modelEvents(c: ModelContext): ModelEvent[] {
     if (!current.instant) events.push({ type: 'PROGRESS', run: 'current' });
   }
   if (currentTicket(c) !== undefined) events.push({ type: 'CALLER_ABORTED' });
+  if (c.open) events.push({ type: c.other ? 'OTHER_DONE' : 'OTHER_RUN' });
   const stale = staleRun(c);
   if (stale) {
     events.push({ type: 'WORK_DONE', run: 'stale', output: 'value' }, { type: 'WORK_FAILED', run: 'stale' });
@@ -539,6 +578,8 @@ export function modelKey(c: ModelContext): string {
     current: currentRun(c) !== undefined,
     stale: staleRun(c) !== undefined,
     caller: currentTicket(c) !== undefined,
+    other: c.other,
+    waiting: c.waiting,
   });
 }
 
