@@ -1,27 +1,18 @@
 import { assign, setup, type ActorRefFrom, type SnapshotFrom } from 'xstate';
 import { backoffDelayMs } from '../src/core/backoff.js';
 import { MAX_TIMER_MS } from '../src/core/clock.js';
-import { unmetConstraints, type UnmetConstraint } from '../src/core/conditions.js';
-import { TaskCancelledError, WorkFailedError, type CancelReason } from '../src/core/errors.js';
-import type { Outcome } from '../src/core/types.js';
+import { unmetConstraints } from '../src/core/conditions.js';
+import { WorkFailedError, type CancelReason } from '../src/core/errors.js';
 import { isWorkResult } from '../src/core/work-result.js';
+import {
+  cancelledError, constraintsMet, doneOutput, doneResult, failureOf, hasAttemptsLeft, isDue, isPeriodic,
+  mayRun, NO_UNMET, outcomeOf, outOfAttempts, thrownError, WAITING_FOR_SLOT,
+} from './task-facts.js';
 import { ActiveRun } from './active-run.js';
 import { abortRun, startRun } from './run-attempt.js';
 import type { TaskContext, TaskEvent, TaskInput } from './task-types.js';
 
 export type { ScheduledWork, InstantRun, TaskContext, TaskEvent, TaskInput } from './task-types.js';
-
-const doneOutput = (event: TaskEvent): unknown => (event.type === 'WORK_DONE' ? event.output : undefined);
-const thrownError = (event: TaskEvent): unknown => (event.type === 'WORK_FAILED' ? event.error : undefined);
-
-/** Shared by every context with nothing unmet (most of them), instead of a new empty array each. */
-const NO_UNMET: readonly UnmetConstraint[] = Object.freeze([]);
-/** Constraints met, but no worker slot is free: the task waits in line (src/activation/worker-slots.ts). */
-const WAITING_FOR_SLOT: readonly UnmetConstraint[] = Object.freeze(['concurrency']);
-
-const outcomeOf = (value: unknown): Outcome => ({ ok: true, value });
-const cancelledError = (taskId: string, reason: CancelReason) => new TaskCancelledError(taskId, reason);
-const failureOf = (error: unknown): Outcome => ({ ok: false, error });
 
 // Guards that combine conditions are single named guards rather than and()/not() of named ones:
 // XState evaluates each combinator as one more guard call with its own arguments, and these run
@@ -55,19 +46,6 @@ const whenGateOpens = [
   { guard: 'overdueAndMayRun', target: 'running' },
   { guard: 'isOverdue', target: 'constrained' },
 ] as const;
-
-const isDue = (context: TaskContext) =>
-  context.work !== null && context.nextRunAt !== null && context.nextRunAt <= context.env.now();
-const constraintsMet = (context: TaskContext) =>
-  context.work === null || unmetConstraints(context.work.request.constraints, context.env.conditions()).length === 0;
-/** Constraints met and a worker slot free (always, with no limits set). */
-const mayRun = (context: TaskContext) => constraintsMet(context) && context.env.slots.free(context.taskId);
-const hasAttemptsLeft = (context: TaskContext) =>
-  context.work !== null && context.attempt < context.work.request.backoff.maxAttempts;
-const isPeriodic = (context: TaskContext) => context.work?.request.kind === 'periodic';
-const doneResult = (event: TaskEvent) => (event.type === 'WORK_DONE' ? event.result : undefined);
-const outOfAttempts = (context: TaskContext) =>
-  context.work !== null && context.interrupted > 0 && context.attempt >= context.work.request.backoff.maxAttempts;
 
 export const taskMachine = setup({
   types: {
