@@ -1,0 +1,97 @@
+// Runs bundled test pages in headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core):
+// esbuild bundles each entry for the browser, a local http server serves it, and each test gets a
+// fresh profile (--user-data-dir) in a temp folder.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const shim = fileURLToPath(new URL('./vitest-shim.ts', import.meta.url));
+
+/** One ES module for the browser, with 'vitest' swapped for the in-page shim. */
+async function bundle(entry: string): Promise<string> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'chrome120',
+    write: false,
+    alias: { vitest: shim },
+    define: { 'process.env.NODE_ENV': '"test"' },
+    sourcemap: 'inline',
+    logLevel: 'silent',
+  });
+  const file = result.outputFiles[0];
+  if (!file) throw new Error(`esbuild produced nothing for ${entry}`);
+  return file.text;
+}
+
+export interface ChromiumSession {
+  context: BrowserContext;
+  /** http://127.0.0.1:<port>/<page>.html for each page given to `openChromium`. */
+  url(page: string): string;
+  /** A new tab on `page`, once its script has run; errors it throws are collected in `errors`. */
+  open(page: string): Promise<Page>;
+  /** Uncaught errors and console errors of every page, for failure messages. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** Bundles `pages` (name -> entry file), serves them, and launches Chromium on a fresh profile. */
+export async function openChromium(pages: Record<string, string>): Promise<ChromiumSession> {
+  const scripts = new Map<string, string>();
+  for (const [name, entry] of Object.entries(pages)) scripts.set(name, await bundle(entry));
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    const html = /^\/([\w-]+)\.html$/.exec(path);
+    const js = /^\/([\w-]+)\.js$/.exec(path);
+    if (html?.[1] && scripts.has(html[1])) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><title>${html[1]}</title><script type="module" src="/${html[1]}.js"></script>`);
+    } else if (js?.[1] && scripts.has(js[1])) {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(scripts.get(js[1]));
+    } else {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+  const { port } = server.address() as AddressInfo;
+  const profile = await mkdtemp(join(tmpdir(), 'errand-chromium-'));
+  const errors: string[] = [];
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+  } catch (error) {
+    server.close();
+    await rm(profile, { recursive: true, force: true });
+    throw error;
+  }
+  context.on('page', (page) => {
+    page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
+    page.on('console', (message) => void (message.type() === 'error' && errors.push(`${page.url()}: console: ${message.text()}`)));
+  });
+  const url = (page: string) => `http://127.0.0.1:${port}/${page}.html`;
+  return {
+    context,
+    url,
+    errors,
+    async open(page: string): Promise<Page> {
+      const tab = await context.newPage();
+      await tab.goto(url(page), { waitUntil: 'load' });
+      return tab;
+    },
+    async close(): Promise<void> {
+      await context.close();
+      await new Promise<void>((done) => server.close(() => done()));
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
