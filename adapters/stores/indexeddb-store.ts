@@ -1,9 +1,10 @@
-import { openDB, type IDBPDatabase } from 'idb';
+import type { IDBPDatabase } from 'idb';
 import { z } from 'zod';
 import { ErrandError, StoreOpenError, ValidationError } from '../../src/core/errors.js';
 import type { DueQuery, ListQuery, QuarantinedRecord, StoreBatch, StorePort, StoreRead } from '../../src/core/ports.js';
 import type { TaskRecord } from '../../src/core/schemas.js';
-import { openError, writeError } from './indexeddb-errors.js';
+import { connect } from './indexeddb-connect.js';
+import { writeError } from './indexeddb-errors.js';
 import { dueRange, laterRange, listRange } from './indexeddb-ranges.js';
 import { decodeRow, toRow } from './indexeddb-rows.js';
 import { INDEXEDDB_SCHEMA_VERSION, QUARANTINE, TASKS, upgradeSchema, type ErrandDb } from './indexeddb-schema.js';
@@ -43,33 +44,6 @@ export interface IndexedDbStore extends StorePort {
 }
 
 type Db = IDBPDatabase<ErrandDb>;
-
-/** Opens (creating or upgrading) the database; a blocked upgrade fails at once rather than waiting on another tab. */
-function connect(name: string, onLost: (reason: string) => void): Promise<Db> {
-  if (typeof indexedDB === 'undefined') {
-    return Promise.reject(new StoreOpenError(name, 'IndexedDB is not available here (not a browser, or storage disabled)'));
-  }
-  return new Promise<Db>((resolve, reject) => {
-    let blocked = false;
-    const opening = openDB<ErrandDb>(name, INDEXEDDB_SCHEMA_VERSION, {
-      upgrade: (db, oldVersion) => upgradeSchema(db, oldVersion),
-      blocked: (current) => {
-        blocked = true;
-        reject(new StoreOpenError(name, `upgrading it from schema version ${current} is blocked by another tab that still has it open; close the app's other tabs and reload`));
-      },
-      // Another tab wants a newer schema: let it, and make this instance refuse further calls.
-      blocking: () => {
-        onLost('another tab opened it with a newer schema; reload this page');
-        void opening.then((db) => db.close());
-      },
-      terminated: () => onLost('the browser closed the connection (storage cleared or a disk error)'),
-    });
-    opening.then(
-      (db) => (blocked ? db.close() : resolve(db)),
-      (error: unknown) => reject(openError(name, error)),
-    );
-  });
-}
 
 /** Settles every request of a transaction, so none rejects unhandled, and fails with the first failure. */
 async function settle(requests: Promise<unknown>[]): Promise<void> {
@@ -156,7 +130,7 @@ export function indexedDbStore(options: IndexedDbStoreOptions): IndexedDbStore {
 
     async open(): Promise<void> {
       if (closed) throw new ErrandError(`indexedDB store ${name} is closed`);
-      opening ??= connect(name, (reason) => (lost = reason));
+      opening ??= connect<ErrandDb>(name, INDEXEDDB_SCHEMA_VERSION, upgradeSchema, (reason) => (lost = reason));
       try {
         db = await opening;
       } catch (error) {

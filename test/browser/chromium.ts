@@ -35,12 +35,17 @@ async function bundle(entry: string): Promise<string> {
   return file.text;
 }
 
+export type Host = '127.0.0.1' | 'localhost';
+
 export interface ChromiumSession {
   context: BrowserContext;
-  /** http://127.0.0.1:<port>/<page>.html for each page given to `openChromium`. */
-  url(page: string): string;
-  /** A new tab on `page`, once its script has run; errors it throws are collected in `errors`. */
-  open(page: string): Promise<Page>;
+  /** http://<host>/<page>.html for each page given to `openChromium`; host 127.0.0.1 or localhost (another origin). */
+  url(page: string, host?: Host): string;
+  /**
+   * A new tab on `page`, once its script has run; errors it throws are collected in `errors`.
+   * `before` runs on the blank tab first (to set up the origin through CDP before the page touches it).
+   */
+  open(page: string, options?: { host?: Host; before?: (tab: Page) => Promise<void> }): Promise<Page>;
   /** Uncaught errors and console errors of every page, for failure messages. */
   errors: string[];
   close(): Promise<void>;
@@ -58,6 +63,8 @@ export async function openChromium(pages: Record<string, string>): Promise<Chrom
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><title>${html[1]}</title><script type="module" src="/${html[1]}.js"></script>`);
     } else if (js?.[1] && scripts.has(js[1])) {
       res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(scripts.get(js[1]));
+    } else if (path === '/favicon.ico') {
+      res.writeHead(204).end();
     } else {
       res.writeHead(404).end('not found');
     }
@@ -78,14 +85,15 @@ export async function openChromium(pages: Record<string, string>): Promise<Chrom
     page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
     page.on('console', (message) => void (message.type() === 'error' && errors.push(`${page.url()}: console: ${message.text()}`)));
   });
-  const url = (page: string) => `http://127.0.0.1:${port}/${page}.html`;
+  const url = (page: string, host: Host = '127.0.0.1') => `http://${host}:${port}/${page}.html`;
   return {
     context,
     url,
     errors,
-    async open(page: string): Promise<Page> {
+    async open(page, { host, before } = {}): Promise<Page> {
       const tab = await context.newPage();
-      await tab.goto(url(page), { waitUntil: 'load' });
+      await before?.(tab);
+      await tab.goto(url(page, host), { waitUntil: 'load' });
       return tab;
     },
     async close(): Promise<void> {
