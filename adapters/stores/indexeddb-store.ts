@@ -45,6 +45,11 @@ export interface IndexedDbStore extends StorePort {
 
 type Db = IDBPDatabase<ErrandDb>;
 
+interface BadRow {
+  key: IDBValidKey;
+  reason: string;
+}
+
 /** Settles every request of a transaction, so none rejects unhandled, and fails with the first failure. */
 async function settle(requests: Promise<unknown>[]): Promise<void> {
   const results = await Promise.allSettled(requests);
@@ -95,29 +100,32 @@ export function indexedDbStore(options: IndexedDbStoreOptions): IndexedDbStore {
   /** Decodes rows; moves the bad ones to the quarantine (one transaction) and reports them. */
   async function read(current: Db, rows: readonly unknown[]): Promise<StoreRead> {
     const records: TaskRecord[] = [];
-    const bad: QuarantinedRecord[] = [];
+    const bad: BadRow[] = [];
     for (const row of rows) {
       const decoded = decodeRow(row);
       if ('record' in decoded) records.push(decoded.record);
-      else bad.push({ key: (row as { key: string }).key, reason: decoded.reason });
+      // The key path guarantees a key; by hand it may be another kind of key than a TaskId.
+      else bad.push({ key: (row as { key: IDBValidKey }).key, reason: decoded.reason });
     }
     if (bad.length === 0) return { records, quarantined: [] };
     return { records, quarantined: await setAside(current, bad) };
   }
 
   /** Moves bad rows aside; a row rewritten (or deleted) since it was read is left to the next read. */
-  async function setAside(current: Db, bad: readonly QuarantinedRecord[]): Promise<QuarantinedRecord[]> {
+  async function setAside(current: Db, bad: readonly BadRow[]): Promise<QuarantinedRecord[]> {
     const tx = current.transaction([TASKS, QUARANTINE], 'readwrite', { durability });
     const tasks = tx.objectStore(TASKS);
     const quarantine = tx.objectStore(QUARANTINE);
     const moved: QuarantinedRecord[] = [];
     const now = Date.now();
-    for (const entry of bad) {
-      const row: unknown = await tasks.get(entry.key);
+    for (const { key: rawKey, reason } of bad) {
+      // The typed store takes TaskIds; a hand-written row may be keyed otherwise.
+      const key = rawKey as string;
+      const row: unknown = await tasks.get(key);
       if (row === undefined || 'record' in decodeRow(row)) continue;
-      await quarantine.add({ key: entry.key, data: row, reason: entry.reason, quarantinedAt: now });
-      await tasks.delete(entry.key);
-      moved.push(entry);
+      await quarantine.add({ key: String(rawKey), data: row, reason, quarantinedAt: now });
+      await tasks.delete(key);
+      moved.push({ key: String(rawKey), reason });
     }
     await tx.done;
     return moved;
