@@ -21,7 +21,7 @@ interface ContractPage {
   runCase(name: string): Promise<CaseResult>;
 }
 interface ReloadPage {
-  schedule(taskId: string): Promise<void>;
+  schedule(taskId: string, ephemeral?: boolean): Promise<void>;
   find(taskId: string): Promise<{ status: string; nextRunAt: number | null } | null>;
 }
 interface FaultsPage {
@@ -66,14 +66,16 @@ describe.skipIf(!runnable)('indexedDbStore in Chromium', () => {
     }
   });
 
-  it('keeps a scheduled record across a page reload: a new orchestrator sees it', async () => {
+  it('keeps a scheduled record across a page reload: a new orchestrator sees it, and not the ephemeral one', async () => {
     const page = await session!.open('reload');
     const before = Date.now();
     await page.evaluate(() => errandReload.schedule('report.build/1'));
+    await page.evaluate(() => errandReload.schedule('report.build/eph', true));
     await page.reload({ waitUntil: 'load' });
     const found = await page.evaluate(() => errandReload.find('report.build/1'));
     expect(found?.status, pageErrors()).toBe('pending');
     expect(found?.nextRunAt).toBeGreaterThanOrEqual(before + 3_600_000);
+    expect(await page.evaluate(() => errandReload.find('report.build/eph'))).toBeNull();
     expect(await page.evaluate(() => errandReload.find('report.build/never'))).toBeNull();
     await page.close();
   });
@@ -144,6 +146,17 @@ describe.skipIf(!runnable)('indexedDbStore in Chromium', () => {
       expect(session!.errors.filter((e) => e.includes('/faults.html'))).toEqual([]);
       await page.close();
     });
+  });
+
+  // Last: restarting the browser ends every page opened before.
+  it('keeps a scheduled record across a clean browser restart on the same profile', async () => {
+    const page = await session!.open('reload');
+    await page.evaluate(() => errandReload.schedule('report.build/restart'));
+    await session!.restart();
+    const again = await session!.open('reload');
+    expect(await again.evaluate(() => errandReload.find('report.build/restart')), pageErrors()).toMatchObject({ status: 'pending' });
+    expect(await again.evaluate(() => errandReload.find('report.build/1'))).toMatchObject({ status: 'pending' });
+    await again.close();
   });
 });
 

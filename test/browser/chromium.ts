@@ -38,7 +38,8 @@ async function bundle(entry: string): Promise<string> {
 export type Host = '127.0.0.1' | 'localhost';
 
 export interface ChromiumSession {
-  context: BrowserContext;
+  /** The running browser's context (a new one after `restart`). */
+  readonly context: BrowserContext;
   /** http://<host>/<page>.html for each page given to `openChromium`; host 127.0.0.1 or localhost (another origin). */
   url(page: string, host?: Host): string;
   /**
@@ -48,6 +49,8 @@ export interface ChromiumSession {
   open(page: string, options?: { host?: Host; before?: (tab: Page) => Promise<void> }): Promise<Page>;
   /** Uncaught errors and console errors of every page, for failure messages. */
   errors: string[];
+  /** Closes the browser cleanly and launches it again on the same profile (its pages are gone). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,21 +76,27 @@ export async function openChromium(pages: Record<string, string>): Promise<Chrom
   const { port } = server.address() as AddressInfo;
   const profile = await mkdtemp(join(tmpdir(), 'errand-chromium-'));
   const errors: string[] = [];
+  const launch = async (): Promise<BrowserContext> => {
+    const launched = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+    launched.on('page', (page) => {
+      page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
+      page.on('console', (message) => void (message.type() === 'error' && errors.push(`${page.url()}: console: ${message.text()}`)));
+    });
+    return launched;
+  };
   let context: BrowserContext;
   try {
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+    context = await launch();
   } catch (error) {
     server.close();
     await rm(profile, { recursive: true, force: true });
     throw error;
   }
-  context.on('page', (page) => {
-    page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
-    page.on('console', (message) => void (message.type() === 'error' && errors.push(`${page.url()}: console: ${message.text()}`)));
-  });
   const url = (page: string, host: Host = '127.0.0.1') => `http://${host}:${port}/${page}.html`;
   return {
-    context,
+    get context() {
+      return context;
+    },
     url,
     errors,
     async open(page, { host, before } = {}): Promise<Page> {
@@ -95,6 +104,10 @@ export async function openChromium(pages: Record<string, string>): Promise<Chrom
       await before?.(tab);
       await tab.goto(url(page, host), { waitUntil: 'load' });
       return tab;
+    },
+    async restart(): Promise<void> {
+      await context.close();
+      context = await launch();
     },
     async close(): Promise<void> {
       await context.close();
