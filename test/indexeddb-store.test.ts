@@ -1,13 +1,16 @@
 // indexedDbStore in real Chromium: the shared store contract (test/store-contract.ts), bundled into a
 // page and run case by case (one Vitest test per contract case), and records surviving a reload.
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrandError, StoreOpenError, ValidationError } from '../src/core/errors.js';
 import { indexedDbStore, type IndexedDbQuarantineEntry, type IndexedDbStoreOptions } from '../src/browser/index.js';
 import type { QuarantinedRecord } from '../src/core/ports.js';
-import { CHROMIUM, openChromium, type ChromiumSession } from './browser/chromium.js';
+import { CHROMIUM, launchKillable, openChromium, type ChromiumSession } from './browser/chromium.js';
 import type { Seen } from './browser/indexeddb-faults.page.js';
 import type { CaseResult } from './browser/vitest-shim.js';
 
@@ -146,6 +149,27 @@ describe.skipIf(!runnable)('indexedDbStore in Chromium', () => {
       expect(session!.errors.filter((e) => e.includes('/faults.html'))).toEqual([]);
       await page.close();
     });
+  });
+
+  it('keeps a record acknowledged right before the browser is killed with SIGKILL', async () => {
+    const profile = await mkdtemp(join(tmpdir(), 'errand-chromium-kill-'));
+    try {
+      const first = await launchKillable(profile);
+      const page = await first.context.newPage();
+      await page.goto(session!.url('reload'), { waitUntil: 'load' });
+      await page.evaluate(() => errandReload.schedule('report.build/killed'));
+      await first.kill();
+      const second = await launchKillable(profile);
+      try {
+        const again = await second.context.newPage();
+        await again.goto(session!.url('reload'), { waitUntil: 'load' });
+        expect(await again.evaluate(() => errandReload.find('report.build/killed'))).toMatchObject({ status: 'pending' });
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(profile, { recursive: true, force: true });
+    }
   });
 
   // Last: restarting the browser ends every page opened before.

@@ -1,6 +1,7 @@
 // Runs bundled test pages in headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core):
 // esbuild bundles each entry for the browser, a local http server serves it, and each test gets a
 // fresh profile (--user-data-dir) in a temp folder.
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -113,6 +114,53 @@ export async function openChromium(pages: Record<string, string>): Promise<Chrom
       await context.close();
       await new Promise<void>((done) => server.close(() => done()));
       await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A browser this process started itself, so it can be killed without warning. */
+export interface KillableBrowser {
+  context: BrowserContext;
+  /** SIGKILL to the browser's process group: no shutdown, no flush beyond what was already committed. */
+  kill(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Chromium spawned here on `profile` and driven over CDP (playwright's persistent contexts do not
+ * expose the browser's process). Spawned as its own process group, so a kill takes its renderers too.
+ */
+export async function launchKillable(profile: string): Promise<KillableBrowser> {
+  const child = spawn(CHROMIUM, [...ARGS, `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const endpoint = await new Promise<string>((found, fail) => {
+    let output = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /DevTools listening on (ws:\/\/\S+)/.exec(output);
+      if (match?.[1]) found(match[1]);
+    });
+    child.once('exit', (code) => fail(new Error(`chromium exited ${code} before listening:\n${output.slice(-2000)}`)));
+  });
+  const browser = await chromium.connectOverCDP(endpoint);
+  const context = browser.contexts()[0];
+  if (!context) throw new Error('chromium over CDP has no default context');
+  const killGroup = () => {
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
+  };
+  return {
+    context,
+    async kill() {
+      killGroup();
+      await exited;
+    },
+    async close() {
+      await browser.close().catch(() => {});
+      killGroup();
+      await exited;
     },
   };
 }
