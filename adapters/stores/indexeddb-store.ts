@@ -118,16 +118,22 @@ export function indexedDbStore(options: IndexedDbStoreOptions): IndexedDbStore {
     const quarantine = tx.objectStore(QUARANTINE);
     const moved: QuarantinedRecord[] = [];
     const now = Date.now();
-    for (const { key: rawKey, reason } of bad) {
-      // The typed store takes TaskIds; a hand-written row may be keyed otherwise.
-      const key = rawKey as string;
-      const row: unknown = await tasks.get(key);
-      if (row === undefined || 'record' in decodeRow(row)) continue;
-      await quarantine.add({ key: String(rawKey), data: row, reason, quarantinedAt: now });
-      await tasks.delete(key);
-      moved.push({ key: String(rawKey), reason });
+    try {
+      for (const { key: rawKey, reason } of bad) {
+        // The typed store takes TaskIds; a hand-written row may be keyed otherwise.
+        const key = rawKey as string;
+        const row: unknown = await tasks.get(key);
+        if (row === undefined || 'record' in decodeRow(row)) continue;
+        await quarantine.add({ key: String(rawKey), data: row, reason, quarantinedAt: now });
+        await tasks.delete(key);
+        moved.push({ key: String(rawKey), reason });
+      }
+      await tx.done;
+    } catch (error) {
+      // A failed request has aborted the transaction already; its `done` must not reject unheard.
+      tx.done.catch(() => {});
+      throw writeError(name, error);
     }
-    await tx.done;
     return moved;
   }
 
