@@ -1,5 +1,7 @@
 import type { ListQuery } from '../../src/core/ports.js';
-import { taskRecordSchema, type TaskRecord } from '../../src/core/schemas.js';
+import { listBounds } from './store-queries.js';
+import type { TaskRecord } from '../../src/core/schemas.js';
+import { checkStoredRecord } from './record-check.js';
 import type { SqliteValue } from './sqlite-driver.js';
 
 /*
@@ -42,23 +44,21 @@ export const READ_SQL = {
 } as const;
 
 /** The SQL and parameters of one `list()` query (prefixes are TaskId characters: checked before). */
-export function listSql({ after, prefix = '', status, limit }: ListQuery): { sql: string; params: SqliteValue[] } {
-  // From the prefix, or from just past `after` when that is further on; up to the first key past the prefix.
-  const exclusive = after !== undefined && after >= prefix;
+export function listSql(query: ListQuery): { sql: string; params: SqliteValue[] } {
+  const { lower, lowerOpen, upper } = listBounds(query);
   const where: string[] = [];
   const params: SqliteValue[] = [];
-  if (status !== undefined) {
+  if (query.status !== undefined) {
     where.push('status = ?');
-    params.push(status);
+    params.push(query.status);
   }
-  where.push(exclusive ? 'key > ?' : 'key >= ?');
-  params.push(exclusive ? after : prefix);
-  if (prefix !== '') {
-    // All ASCII, so the first string past every one that starts with the prefix is its last character plus one.
+  where.push(lowerOpen ? 'key > ?' : 'key >= ?');
+  params.push(lower);
+  if (upper !== null) {
     where.push('key < ?');
-    params.push(prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1));
+    params.push(upper);
   }
-  params.push(limit);
+  params.push(query.limit);
   return { sql: `${SELECT} WHERE ${where.join(' AND ')} ORDER BY key LIMIT ?`, params };
 }
 
@@ -105,14 +105,9 @@ export function decodeRow(row: TaskRow): { record: TaskRecord } | { reason: stri
     return { reason: `unreadable: ${messageOf(error)}` };
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { reason: 'unreadable: not an errand record' };
-  const parsed = taskRecordSchema.safeParse({ ...doc, input: row.input });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = issue?.path.map(String).join('.') ?? '';
-    return { reason: `invalid record: ${path || '(root)'}: ${issue?.message ?? 'invalid'}` };
-  }
-  const record = parsed.data;
-  if (record.taskId !== row.key) return { reason: `invalid record: taskId ${record.taskId} does not match its key` };
+  const checked = checkStoredRecord({ ...doc, input: row.input }, row.key);
+  if (!('record' in checked)) return checked;
+  const { record } = checked;
   if (
     row.due_at !== record.dueAt ||
     row.status !== record.status ||

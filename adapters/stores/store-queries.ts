@@ -90,3 +90,19 @@ export function compareIds(a: string, b: string): number {
 export function compareDue(a: DueCursor, b: DueCursor): number {
   return a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : compareIds(a.taskId, b.taskId);
 }
+
+/** The TaskId range one `list()` query reads: from `lower` (exclusive when `lowerOpen`) up to `upper` (exclusive; null: no end). */
+export interface ListBounds {
+  lower: string;
+  lowerOpen: boolean;
+  upper: string | null;
+}
+
+/** The key range of a `list()` query (prefixes are TaskId characters: checked before). */
+export function listBounds({ after, prefix = '' }: Pick<ListQuery, 'after' | 'prefix'>): ListBounds {
+  // From the prefix, or from just past `after` when that is further on; up to the first key past the prefix.
+  const lowerOpen = after !== undefined && after >= prefix;
+  // All ASCII, so the first string past every one that starts with the prefix is its last character plus one.
+  const upper = prefix === '' ? null : prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  return { lower: lowerOpen ? after : prefix, lowerOpen, upper };
+}

@@ -1,2 +1,10 @@
-// errand/browser: platform adapters that read what a browser reports.
+// errand/browser: platform adapters that read what a browser reports, and the IndexedDB store.
 export { browserPlatform, type BrowserPlatformOptions } from '../../adapters/platforms/browser-platform.js';
+export {
+  indexedDbStore,
+  INDEXEDDB_SCHEMA_VERSION,
+  type IndexedDbStore,
+  type IndexedDbStoreOptions,
+  type IndexedDbQuarantineEntry,
+} from '../../adapters/stores/indexeddb-store.js';
+export { StoreOpenError, StoreWriteError } from '../core/errors.js';
