@@ -25,7 +25,18 @@ export {
   type UnmetConstraint,
   type PlatformEvent,
 } from './core/conditions.js';
-export type { PlatformPort, StorePort, StoreBatch, StoreRead, DueQuery, DueCursor, ListQuery, QuarantinedRecord } from './core/ports.js';
+export type {
+  PlatformPort,
+  StorePort,
+  QuarantiningStore,
+  KeptQuarantineEntry,
+  StoreBatch,
+  StoreRead,
+  DueQuery,
+  DueCursor,
+  ListQuery,
+  QuarantinedRecord,
+} from './core/ports.js';
 export {
   scheduleRequestSchema,
   taskRequestSchema,

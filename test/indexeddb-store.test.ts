@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrandError, StoreOpenError, ValidationError } from '../src/core/errors.js';
+import { validationErrorOf } from './support.js';
 import { indexedDbStore, type IndexedDbQuarantineEntry, type IndexedDbStoreOptions } from '../src/browser/index.js';
 import type { QuarantinedRecord } from '../src/core/ports.js';
 import { CHROMIUM, launchKillable, openChromium, type ChromiumSession } from './browser/chromium.js';
@@ -185,16 +186,7 @@ describe.skipIf(!runnable)('indexedDbStore in Chromium', () => {
 });
 
 describe('indexedDbStore outside a browser', () => {
-  const refused = (options: unknown): ValidationError => {
-    let error: unknown;
-    try {
-      indexedDbStore(options as IndexedDbStoreOptions);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ValidationError);
-    return error as ValidationError;
-  };
+  const refused = (options: unknown): ValidationError => validationErrorOf(() => indexedDbStore(options as IndexedDbStoreOptions));
 
   it('checks its options when made', () => {
     expect(refused({ name: '' }).field).toBe('name');

@@ -8,6 +8,7 @@ import { ErrandError, StoreOpenError, ValidationError } from '../src/core/errors
 import { SQLITE_SCHEMA_VERSION, sqliteStore, type SqliteStore, type SqliteStoreOptions } from '../src/node/index.js';
 import { batch, storedRecord, storeContract, type BadRowPlace } from './store-contract.js';
 import { dueAll, listAll } from './store-contract-support.js';
+import { validationErrorOf } from './support.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -197,16 +198,7 @@ describe('sqliteStore: the file', () => {
 });
 
 describe('sqliteStore: options', () => {
-  const refused = (options: unknown): ValidationError => {
-    let error: unknown;
-    try {
-      sqliteStore(options as SqliteStoreOptions);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ValidationError);
-    return error as ValidationError;
-  };
+  const refused = (options: unknown): ValidationError => validationErrorOf(() => sqliteStore(options as SqliteStoreOptions));
   const path = join(tmpdir(), 'errand-never-created', 'tasks.db');
 
   it('accepts synchronous "full" or "normal" only', () => {

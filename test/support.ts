@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { createOrchestrator, type OrchestratorOptions } from '../src/index.js';
+import { createOrchestrator, ValidationError, type OrchestratorOptions } from '../src/index.js';
 import { memoryStore, testClock, testPlatform } from '../src/testing/index.js';
 
 /** An orchestrator on a simulated clock, a hand-driven platform and an inspectable memory store. */
@@ -48,4 +48,16 @@ export function failOnUnhandledRejections(): void {
     expect(unhandled).toEqual([]);
     unhandled.length = 0;
   });
+}
+
+/** The ValidationError `make()` throws (fails the test when it throws nothing or something else). */
+export function validationErrorOf(make: () => unknown): ValidationError {
+  let error: unknown;
+  try {
+    make();
+  } catch (thrown) {
+    error = thrown;
+  }
+  expect(error).toBeInstanceOf(ValidationError);
+  return error as ValidationError;
 }

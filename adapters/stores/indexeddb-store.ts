@@ -1,7 +1,7 @@
 import type { IDBPDatabase } from 'idb';
 import { z } from 'zod';
 import { ErrandError, StoreOpenError, ValidationError } from '../../src/core/errors.js';
-import type { DueQuery, ListQuery, QuarantinedRecord, StoreBatch, StorePort, StoreRead } from '../../src/core/ports.js';
+import type { DueQuery, KeptQuarantineEntry, ListQuery, QuarantinedRecord, QuarantiningStore, StoreBatch, StorePort, StoreRead } from '../../src/core/ports.js';
 import type { TaskRecord } from '../../src/core/schemas.js';
 import { connect } from './indexeddb-connect.js';
 import { writeError } from './indexeddb-errors.js';
@@ -29,18 +29,11 @@ const optionsSchema = z
 export type IndexedDbStoreOptions = z.input<typeof optionsSchema>;
 
 /** A row set aside by a read, as kept in the `quarantine` object store. */
-export interface IndexedDbQuarantineEntry extends QuarantinedRecord {
-  /** The stored row exactly as it was found. */
-  data: unknown;
-  /** When it was set aside (epoch ms). */
-  quarantinedAt: number;
-}
+export type IndexedDbQuarantineEntry = KeptQuarantineEntry;
 
-export interface IndexedDbStore extends StorePort {
+/** Its quarantine is the database's `quarantine` object store. */
+export interface IndexedDbStore extends QuarantiningStore<IndexedDbQuarantineEntry> {
   readonly name: string;
-  /** Every row ever quarantined in this database, oldest first (errand never empties it). */
-  quarantine(): Promise<IndexedDbQuarantineEntry[]>;
-  close(): Promise<void>;
 }
 
 type Db = IDBPDatabase<ErrandDb>;

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { ErrandError, StoreOpenError, ValidationError } from '../../src/core/errors.js';
-import type { DueQuery, ListQuery, QuarantinedRecord, StoreBatch, StorePort, StoreRead } from '../../src/core/ports.js';
+import type { DueQuery, KeptQuarantineEntry, ListQuery, QuarantinedRecord, QuarantiningStore, StoreBatch, StoreRead } from '../../src/core/ports.js';
 import type { TaskRecord } from '../../src/core/schemas.js';
 import {
   isDamagedFileError,
@@ -51,20 +51,14 @@ export type SqliteStoreOptions = z.input<typeof optionsSchema>;
  */
 
 /** A row set aside by a read, as kept in the `errand_quarantine` table. */
-export interface SqliteQuarantineEntry extends QuarantinedRecord {
-  /** The stored record text exactly as it was found. */
-  data: unknown;
-  /** The stored input exactly as it was found (null for rows set aside by the v1 migration). */
+export interface SqliteQuarantineEntry extends KeptQuarantineEntry {
+  /** The stored record text exactly as it was found (`data`), and its input (null for rows set aside by the v1 migration). */
   input: unknown;
-  /** When it was set aside (epoch ms). */
-  quarantinedAt: number;
 }
 
-export interface SqliteStore extends StorePort {
+/** Its quarantine is the `errand_quarantine` table of the file. */
+export interface SqliteStore extends QuarantiningStore<SqliteQuarantineEntry> {
   readonly path: string;
-  /** Every row ever quarantined in this file, oldest first (the table is never emptied by errand). */
-  quarantine(): Promise<SqliteQuarantineEntry[]>;
-  close(): Promise<void>;
 }
 
 function messageOf(error: unknown): string {

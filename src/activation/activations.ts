@@ -51,7 +51,7 @@ export class Activations {
   private readonly live = new Map<string, TaskEntry>();
   readonly finished: FinishedTasks;
   readonly listeners = new TaskListeners();
-  readonly results = new ResultWaiters();
+  readonly results = new ResultWaiters(this.listeners);
   /** Periodic tasks passivated after a run: that run's snapshot (bounded like the finished ones). */
   readonly lastRuns: FinishedTasks;
   /** Observers per TaskId (`subscribe({ taskId })`, hooks): observed tasks stay active. */
@@ -162,7 +162,6 @@ export class Activations {
     if (snapshot.status === 'cancelled' || snapshot.status === 'done') this.finished.set(snapshot);
     else this.finished.delete(snapshot.taskId);
     if (this.listeners.wants(snapshot.taskId)) this.notify(snapshot);
-    if (this.results.has(snapshot.taskId)) this.results.saw(snapshot);
   }
 
   /** Actors whose state depends on the platform's conditions. */
@@ -198,8 +197,7 @@ export class Activations {
     }
     const final = snapshot.status === 'done';
     const wanted = this.listeners.wants(taskId);
-    const awaited = this.results.has(taskId);
-    if (final || wanted || awaited) {
+    if (final || wanted) {
       const previous = entry.view;
       const view = this.viewOf(entry, snapshot);
       if (final) {
@@ -209,7 +207,6 @@ export class Activations {
       // Events that change nothing a TaskSnapshot shows (a stale result, the gate opening on a
       // waiting task) keep the same snapshot object and notify nobody.
       if (view !== previous && wanted) this.notify(view);
-      if (view !== previous && awaited) this.results.saw(view);
     }
     if (!final) this.passivateIfDormant(entry, snapshot);
   }

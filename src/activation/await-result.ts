@@ -41,7 +41,7 @@ export function awaitResult(deps: AwaitResultDeps, taskId: string, signal?: Abor
       if (wait.settled()) return wait.promise;
       if (!stored && !tasks.get(taskId) && !calls.ops.inFlight(taskId)) {
         const finished = tasks.finished.get(taskId);
-        if (finished) tasks.results.saw(finished);
+        if (finished) wait.settleFrom(finished);
         else wait.reject(new ResultUnavailableError(taskId, 'nothing is scheduled for it and no finished result is retained'));
       }
       return wait.promise;

@@ -1,76 +1,69 @@
 import { TaskCancelledError, WorkFailedError } from '../core/errors.js';
 import type { TaskSnapshot, TaskStatus } from '../core/types.js';
+import type { TaskListeners } from './listeners.js';
 
-/** One caller's wait: its promise, whether it is settled, and a way to end it early. */
+/** One caller's wait: its promise, whether it is settled, and ways to end it from outside. */
 export interface PendingResult {
+  readonly taskId: string;
   readonly promise: Promise<unknown>;
   settled(): boolean;
+  /** Settles it from a snapshot that ends the wait (a finished task found retained). */
+  settleFrom(snapshot: TaskSnapshot): void;
   reject(error: unknown): void;
-}
-
-interface Waiter {
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-  /** The status last seen, to tell a periodic run's end (running -> pending) from a new period's start. */
-  last: TaskStatus | null;
 }
 
 /**
- * Callers of `result()` per TaskId, settled by the task's snapshots. Costs nothing for a TaskId
- * nobody awaits: the activations ask `has()` (one Map lookup) before building a snapshot for it.
+ * Callers of `result()`. Each wait is a listener of its TaskId (the listeners every per-task
+ * subscription uses), settled by the first snapshot that ends it; a TaskId nobody awaits costs nothing.
  */
 export class ResultWaiters {
-  private readonly byTask = new Map<string, Set<Waiter>>();
+  /** Every wait not settled yet, for shutdown. */
+  private readonly pending = new Set<PendingResult>();
 
-  has(taskId: string): boolean {
-    return this.byTask.has(taskId);
-  }
+  constructor(private readonly listeners: TaskListeners) {}
 
   /** Waits for the TaskId's next end; `current` is its status now (null when dormant or unknown). */
   add(taskId: string, current: TaskStatus | null, signal?: AbortSignal): PendingResult {
     let settled = false;
-    let waiter!: Waiter;
+    let last = current;
+    let resolveWait!: (value: unknown) => void;
+    let rejectWait!: (error: unknown) => void;
     const promise = new Promise<unknown>((resolve, reject) => {
-      const done = () => {
-        settled = true;
-        signal?.removeEventListener('abort', onAbort);
-        this.remove(taskId, waiter);
-      };
-      waiter = {
-        resolve: (value) => (done(), resolve(value)),
-        reject: (error) => (done(), reject(error)),
-        last: current,
-      };
-      const onAbort = () => waiter.reject(signal?.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      resolveWait = resolve;
+      rejectWait = reject;
     });
-    let set = this.byTask.get(taskId);
-    if (!set) this.byTask.set(taskId, (set = new Set()));
-    set.add(waiter);
-    return { promise, settled: () => settled, reject: (error) => waiter.reject(error) };
-  }
-
-  /** A snapshot of a TaskId with waiters: settles those whose wait it ends. */
-  saw(snapshot: TaskSnapshot): void {
-    const set = this.byTask.get(snapshot.taskId);
-    if (!set) return;
-    for (const waiter of [...set]) {
-      if (endsWait(snapshot, waiter.last)) settle(snapshot, waiter);
-      else waiter.last = snapshot.status;
-    }
+    const done = () => {
+      settled = true;
+      unsubscribe();
+      signal?.removeEventListener('abort', onAbort);
+      this.pending.delete(wait);
+    };
+    const ends = {
+      resolve: (value: unknown) => (done(), resolveWait(value)),
+      reject: (error: unknown) => (done(), rejectWait(error)),
+    };
+    // The status last seen tells a periodic run's end (running -> pending) from a new period's start.
+    const unsubscribe = this.listeners.add((snapshot) => {
+      if (settled) return;
+      if (endsWait(snapshot, last)) settle(snapshot, ends);
+      else last = snapshot.status;
+    }, taskId);
+    const onAbort = () => ends.reject(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const wait: PendingResult = {
+      taskId,
+      promise,
+      settled: () => settled,
+      settleFrom: (snapshot) => settled || settle(snapshot, ends),
+      reject: (error) => settled || ends.reject(error),
+    };
+    this.pending.add(wait);
+    return wait;
   }
 
   /** Shutdown: nothing will end any more in this process. */
   rejectAll(): void {
-    for (const [taskId, set] of [...this.byTask]) {
-      for (const waiter of [...set]) waiter.reject(new TaskCancelledError(taskId, 'shutdown'));
-    }
-  }
-
-  private remove(taskId: string, waiter: Waiter): void {
-    const set = this.byTask.get(taskId);
-    if (!set?.delete(waiter) || set.size > 0) return;
-    this.byTask.delete(taskId);
+    for (const wait of [...this.pending]) wait.reject(new TaskCancelledError(wait.taskId, 'shutdown'));
   }
 }
 
@@ -80,13 +73,13 @@ function endsWait(snapshot: TaskSnapshot, last: TaskStatus | null): boolean {
   return snapshot.kind === 'periodic' && last === 'running' && snapshot.status === 'pending' && snapshot.outcome !== null;
 }
 
-/** Settles a waiter from a snapshot that ends its wait (or a finished one retained). */
-export function settle(snapshot: TaskSnapshot, waiter: Pick<Waiter, 'resolve' | 'reject'>): void {
+/** Settles a wait from a snapshot that ends it (or a finished one retained). */
+export function settle(snapshot: TaskSnapshot, wait: { resolve(value: unknown): void; reject(error: unknown): void }): void {
   const { taskId } = snapshot;
   // A runNow took the TaskId over: the scheduled work never got to its own end.
-  if (snapshot.kind === 'instant') waiter.reject(new TaskCancelledError(taskId, 'preempted'));
-  else if (snapshot.status === 'cancelled') waiter.reject(new TaskCancelledError(taskId, snapshot.cancelReason ?? 'cancelled'));
-  else if (snapshot.outcome?.ok) waiter.resolve(snapshot.outcome.value);
-  else if (snapshot.outcome) waiter.reject(snapshot.outcome.error);
-  else waiter.reject(new WorkFailedError(taskId, 'ended without an outcome'));
+  if (snapshot.kind === 'instant') wait.reject(new TaskCancelledError(taskId, 'preempted'));
+  else if (snapshot.status === 'cancelled') wait.reject(new TaskCancelledError(taskId, snapshot.cancelReason ?? 'cancelled'));
+  else if (snapshot.outcome?.ok) wait.resolve(snapshot.outcome.value);
+  else if (snapshot.outcome) wait.reject(snapshot.outcome.error);
+  else wait.reject(new WorkFailedError(taskId, 'ended without an outcome'));
 }

@@ -22,6 +22,14 @@ export interface QuarantinedRecord {
   reason: string;
 }
 
+/** A quarantined row as a durable store keeps it: the row exactly as found, and when it was set aside. */
+export interface KeptQuarantineEntry extends QuarantinedRecord {
+  /** The stored row exactly as it was found. */
+  data: unknown;
+  /** When it was set aside (epoch ms). */
+  quarantinedAt: number;
+}
+
 /**
  * What a read returns. A row that fails validation is moved out of the task records (into the
  * store's quarantine) by the read that meets it, listed in `quarantined` and not returned again.
@@ -84,4 +92,11 @@ export interface StorePort {
   /** Every record with `held !== null` (records the orchestrator could not run). */
   held(): Promise<StoreRead>;
   close?(): Promise<void>;
+}
+
+/** A durable store: it keeps every row it set aside (errand never empties that) and is closed by its owner. */
+export interface QuarantiningStore<TEntry extends KeptQuarantineEntry = KeptQuarantineEntry> extends StorePort {
+  /** Every row ever quarantined, oldest first. */
+  quarantine(): Promise<TEntry[]>;
+  close(): Promise<void>;
 }

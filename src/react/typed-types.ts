@@ -17,16 +17,11 @@ export type TaskIdOf<TTasks extends TaskMap> = [keyof TTasks] extends [never] ? 
 export type OutcomeOf<TOutput> = Outcome<TOutput>;
 
 /**
- * A TaskSnapshot typed by its task. A scheduled run (`oneTime`, `periodic`) records what `run`
- * returned; a `runNow` takes the TaskId over (`kind: 'instant'`) and records what its own function
- * returned, so that outcome stays `Outcome`: check `kind` before reading `outcome.value`.
+ * A TaskSnapshot typed by its task: a scheduled run (`oneTime`, `periodic`) records what `run`
+ * returned; a `runNow` takes the TaskId over (`kind: 'instant'`) with its own function's value,
+ * so check `kind` before reading `outcome.value`.
  */
-export type TaskSnapshotOf<TTasks extends TaskMap, TId extends string> = Omit<TaskSnapshot, 'taskId' | 'kind' | 'outcome'> & {
-  taskId: TId;
-} & (
-    | { kind: 'oneTime' | 'periodic'; outcome: OutcomeOf<OutputFor<TTasks, TId>> | null }
-    | { kind: 'instant'; outcome: Outcome | null }
-  );
+export type TaskSnapshotOf<TTasks extends TaskMap, TId extends string> = TaskSnapshot<OutputFor<TTasks, TId>> & { taskId: TId };
 
 /** `schedule()`'s request without the TaskId, which `useTask` binds; `input` typed as `schedule()` types it. */
 export type BoundScheduleRequestFor<TTasks extends TaskMap, TId extends string> = Omit<ScheduleRequestFor<TTasks, TId>, 'taskId'>;
