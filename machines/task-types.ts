@@ -62,7 +62,8 @@ export interface TaskInput {
 export type TaskEvent =
   | { type: 'SCHEDULE'; work: ScheduledWork; nextRunAt: number }
   | { type: 'RUN_NOW'; instant: InstantRun }
-  | { type: 'CANCEL'; reason: 'cancelled' | 'shutdown' }
+  /** 'preempted': another context's runNow took the TaskId over (errand/browser's tabs). */
+  | { type: 'CANCEL'; reason: CancelReason }
   | { type: 'CALLER_ABORTED'; ticket: number }
   | { type: 'CONDITIONS_CHANGED' }
   | { type: 'GATE_OPENED' }

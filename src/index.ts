@@ -1,5 +1,5 @@
 export { createOrchestrator, Orchestrator } from './orchestrator.js';
-export type { OrchestratorOptions, RunNowOptions, ShutdownOptions, ScheduleRequestFor, OutputFor, TaskPage, TaskQuery } from './orchestrator.js';
+export type { OrchestratorOptions, OrchestratorRole, RunNowOptions, ShutdownOptions, ScheduleRequestFor, OutputFor, TaskPage, TaskQuery } from './orchestrator.js';
 export { defineTask, type TaskDefinition, type InputOf } from './define-task.js';
 export { WorkResult } from './core/work-result.js';
 export {
@@ -36,6 +36,8 @@ export type {
   DueCursor,
   ListQuery,
   QuarantinedRecord,
+  StoreOpenOptions,
+  CoordinatorPort,
 } from './core/ports.js';
 export {
   scheduleRequestSchema,

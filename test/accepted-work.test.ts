@@ -23,7 +23,7 @@ function breakableStore(inner: StorePort = memoryStore()) {
   const control = { fail: null as Error | null, hang: false, closed: 0 };
   const store: StorePort = {
     ...inner,
-    open: () => inner.open(),
+    open: (options) => inner.open(options),
     get: (id) => inner.get(id),
     due: (q) => inner.due(q),
     nextDueAt: (a) => inner.nextDueAt(a),

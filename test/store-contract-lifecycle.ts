@@ -63,6 +63,15 @@ export function lifecycleContract(factory: StoreFactory): void {
     expect(await store.nextDueAt(0)).toBe(20);
   });
 
+  it('open with keepEphemeral keeps the ephemeral records (they belong to a session still alive)', async () => {
+    const { store } = await withEphemeral();
+    const before = await everything(store);
+    await store.open({ keepEphemeral: true });
+    expect(await everything(store)).toEqual(before);
+    expect(before.list).toHaveLength(6);
+    expect(before.list).toContain('job/eph-due');
+  });
+
   it('a new instance of a durable store finds the ephemeral records erased by its open', async (ctx) => {
     const harness = await withEphemeral();
     if (!harness.reopen) return ctx.skip('keeps nothing across instances');

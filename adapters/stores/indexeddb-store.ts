@@ -1,7 +1,7 @@
 import type { IDBPDatabase } from 'idb';
 import { z } from 'zod';
 import { ErrandError, StoreOpenError, ValidationError } from '../../src/core/errors.js';
-import type { DueQuery, KeptQuarantineEntry, ListQuery, QuarantinedRecord, QuarantiningStore, StoreBatch, StorePort, StoreRead } from '../../src/core/ports.js';
+import type { DueQuery, KeptQuarantineEntry, ListQuery, QuarantinedRecord, QuarantiningStore, StoreBatch, StoreOpenOptions, StorePort, StoreRead } from '../../src/core/ports.js';
 import type { TaskRecord } from '../../src/core/schemas.js';
 import { connect } from './indexeddb-connect.js';
 import { writeError } from './indexeddb-errors.js';
@@ -135,7 +135,7 @@ export function indexedDbStore(options: IndexedDbStoreOptions): IndexedDbStore {
   return {
     name,
 
-    async open(): Promise<void> {
+    async open(options?: StoreOpenOptions): Promise<void> {
       if (closed) throw new ErrandError(`indexedDB store ${name} is closed`);
       opening ??= connect<ErrandDb>(name, INDEXEDDB_SCHEMA_VERSION, upgradeSchema, (reason) => (lost = reason));
       try {
@@ -145,6 +145,7 @@ export function indexedDbStore(options: IndexedDbStoreOptions): IndexedDbStore {
         throw error;
       }
       const current = use();
+      if (options?.keepEphemeral) return;
       try {
         const keys = await current.getAllKeysFromIndex(TASKS, 'ephemeral');
         if (keys.length > 0) await apply(current, keys, []);

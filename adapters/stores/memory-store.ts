@@ -1,4 +1,4 @@
-import type { DueQuery, ListQuery, StoreBatch, StorePort, StoreRead } from '../../src/core/ports.js';
+import type { DueQuery, ListQuery, StoreBatch, StoreOpenOptions, StorePort, StoreRead } from '../../src/core/ports.js';
 import type { TaskRecord } from '../../src/core/schemas.js';
 import { MemoryIndex } from './memory-index.js';
 import { checkBatch, checkDueQuery, checkInstant, checkListQuery, checkTaskId } from './store-queries.js';
@@ -26,8 +26,8 @@ export function memoryStore(initial: Iterable<TaskRecord> = []): MemoryStore {
   apply({ put: [...initial], delete: [] });
 
   return {
-    async open() {
-      index.removeEphemeral();
+    async open(options?: StoreOpenOptions) {
+      if (!options?.keepEphemeral) index.removeEphemeral();
     },
     async write(batch: StoreBatch) {
       apply(batch);

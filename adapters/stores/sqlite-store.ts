@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { ErrandError, StoreOpenError, ValidationError } from '../../src/core/errors.js';
-import type { DueQuery, KeptQuarantineEntry, ListQuery, QuarantinedRecord, QuarantiningStore, StoreBatch, StoreRead } from '../../src/core/ports.js';
+import type { DueQuery, KeptQuarantineEntry, ListQuery, QuarantinedRecord, QuarantiningStore, StoreBatch, StoreOpenOptions, StoreRead } from '../../src/core/ports.js';
 import type { TaskRecord } from '../../src/core/schemas.js';
 import {
   isDamagedFileError,
@@ -200,10 +200,10 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   return {
     path,
 
-    async open(): Promise<void> {
+    async open(options?: StoreOpenOptions): Promise<void> {
       if (closed) throw new ErrandError(`sqlite store at ${path} is closed`);
       connection ??= connect(path, synchronous, busyTimeoutMs);
-      use((c) => c.eraseEphemeral());
+      if (!options?.keepEphemeral) use((c) => c.eraseEphemeral());
     },
 
     async write(batch: StoreBatch): Promise<void> {

@@ -8,3 +8,4 @@ export {
   type IndexedDbQuarantineEntry,
 } from '../../adapters/stores/indexeddb-store.js';
 export { StoreOpenError, StoreWriteError } from '../core/errors.js';
+export { tabCoordinator, type TabCoordinatorOptions } from '../../adapters/coordination/tab-coordinator.js';

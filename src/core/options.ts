@@ -2,7 +2,7 @@ import type { InspectionEvent, Observer } from 'xstate';
 import { z } from 'zod';
 import { MAX_TIMER_MS, type Clock } from './clock.js';
 import { functionOption, isFunction, methodsOption, optionsObject, parseOptions } from './option-checks.js';
-import type { PlatformPort, StorePort } from './ports.js';
+import type { CoordinatorPort, PlatformPort, StorePort } from './ports.js';
 import { workerLimitSchema } from './schemas.js';
 import type { Logger } from './types.js';
 
@@ -31,6 +31,11 @@ export interface OrchestratorOptions {
    * Due work waits `constrained` with 'concurrency', earliest due first. Default: no limit.
    */
   maxConcurrentWorkers?: number;
+  /**
+   * Shares the store with the app's other contexts (tabs, a service worker): one of them, the leader,
+   * runs stored work, the others forward their calls to it. `tabCoordinator()` from errand/browser.
+   */
+  coordinator?: CoordinatorPort;
 }
 
 /**
@@ -47,6 +52,7 @@ export interface ResolvedOrchestratorOptions {
   readonly random: () => number;
   readonly activationHorizonMs: number;
   readonly maxConcurrentWorkers: number | undefined;
+  readonly coordinator: CoordinatorPort | undefined;
 }
 
 export interface ShutdownOptions {
@@ -102,6 +108,7 @@ const orchestratorShape = {
   random: functionOption<() => number>('returning a number in [0, 1)').optional(),
   activationHorizonMs: wholeMs('how long before its due time a dormant task is activated', MAX_TIMER_MS).optional(),
   maxConcurrentWorkers: workerLimitSchema.optional(),
+  coordinator: methodsOption<CoordinatorPort>('a coordinator', ['openSession', 'lead', 'post', 'subscribe', 'close']).optional(),
 };
 const orchestratorOptionsSchema = optionsObject('createOrchestrator', orchestratorShape);
 
@@ -121,6 +128,7 @@ export function parseOrchestratorOptions(options: unknown): ResolvedOrchestrator
     random: parsed.random ?? Math.random,
     activationHorizonMs: parsed.activationHorizonMs ?? DEFAULT_ACTIVATION_HORIZON_MS,
     maxConcurrentWorkers: parsed.maxConcurrentWorkers,
+    coordinator: parsed.coordinator,
   };
 }
 

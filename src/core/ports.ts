@@ -76,9 +76,11 @@ export interface StorePort {
   /**
    * Opens the store (creating or migrating it) and erases every ephemeral record
    * (`request.ephemeral`): a new process never runs ephemeral work of an earlier one.
-   * The orchestrator calls it once, before it reads or writes anything else.
+   * The orchestrator calls it once, before it reads or writes anything else. With
+   * `keepEphemeral` (another context of the same app session already runs on this store, see
+   * CoordinatorPort) the ephemeral records are that session's and stay.
    */
-  open(): Promise<void>;
+  open(options?: StoreOpenOptions): Promise<void>;
   /** Applies one batch atomically; resolves once it is durable (as durable as the store is). */
   write(batch: StoreBatch): Promise<void>;
   /** The record of one TaskId (zero or one in `records`). */
@@ -94,9 +96,35 @@ export interface StorePort {
   close?(): Promise<void>;
 }
 
+export interface StoreOpenOptions {
+  /** Keep ephemeral records: they belong to a session (other tabs of the app) still alive. Default false. */
+  keepEphemeral?: boolean;
+}
+
 /** A durable store: it keeps every row it set aside (errand never empties that) and is closed by its owner. */
 export interface QuarantiningStore<TEntry extends KeptQuarantineEntry = KeptQuarantineEntry> extends StorePort {
   /** Every row ever quarantined, oldest first. */
   quarantine(): Promise<TEntry[]>;
   close(): Promise<void>;
+}
+
+/**
+ * Leadership and messages among the contexts of one app that share one store (its tabs, its service
+ * worker): exactly one context, the leader, runs stored scheduled work; the others forward their
+ * calls to it. `tabCoordinator` (errand/browser) is the Web Locks + BroadcastChannel one.
+ */
+export interface CoordinatorPort {
+  /**
+   * Runs `open` (the store's opening) under a lock the app's contexts share, with `first` true when
+   * no other context of this app session is alive (then ephemeral records are an ended session's).
+   */
+  openSession(open: (first: boolean) => Promise<void>): Promise<void>;
+  /** Asks for leadership: resolves true when held now; else false, and `onLead` is called once it is granted. */
+  lead(onLead: () => void): Promise<boolean>;
+  /** Sends a message to every other context (never to this one). */
+  post(message: unknown): void;
+  /** Messages from the other contexts; returns unsubscribe. */
+  subscribe(listener: (message: unknown) => void): () => void;
+  /** Gives leadership up (or stops asking), leaves the session, and stops messages. */
+  close(): void;
 }

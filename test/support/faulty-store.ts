@@ -141,7 +141,7 @@ export function faultyStore(inner: StorePort): FaultyStore {
   return {
     inner,
     writes,
-    open: () => inner.open(),
+    open: (options) => inner.open(options),
     write,
     get: (taskId: string) => read('get', () => inner.get(taskId)),
     due: (query: DueQuery): Promise<StoreRead> => read('due', () => inner.due(query)),
