@@ -13,7 +13,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+/** The flags every browser test launches Chromium with. */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const shim = fileURLToPath(new URL('./vitest-shim.ts', import.meta.url));
 
@@ -78,7 +79,7 @@ export async function openChromium(pages: Record<string, string>): Promise<Chrom
   const profile = await mkdtemp(join(tmpdir(), 'errand-chromium-'));
   const errors: string[] = [];
   const launch = async (): Promise<BrowserContext> => {
-    const launched = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+    const launched = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     launched.on('page', (page) => {
       page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
       page.on('console', (message) => void (message.type() === 'error' && errors.push(`${page.url()}: console: ${message.text()}`)));
@@ -131,7 +132,7 @@ export interface KillableBrowser {
  * expose the browser's process). Spawned as its own process group, so a kill takes its renderers too.
  */
 export async function launchKillable(profile: string): Promise<KillableBrowser> {
-  const child = spawn(CHROMIUM, [...ARGS, `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'], {
+  const child = spawn(CHROMIUM, [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'], {
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
   });
