@@ -1,7 +1,7 @@
 // The example's work: two tasks, the orchestrator that runs them (work kept in IndexedDB, conditions read
 // from the browser) and errand/react's hooks typed by them.
 import { createOrchestrator, defineTask, WorkResult } from 'errand';
-import { browserPlatform, indexedDbStore } from 'errand/browser';
+import { browserPlatform, indexedDbStore, tabCoordinator } from 'errand/browser';
 import { createTaskHooks } from 'errand/react';
 import { z } from 'zod';
 
@@ -41,9 +41,11 @@ export const syncInbox = defineTask({
   },
 });
 
+// Every tab of the app shares the store; the coordinator lets one of them (the leader) run it.
 export const orchestrator = createOrchestrator({
   store: indexedDbStore({ name: 'errand-example' }),
   platform: browserPlatform(),
+  coordinator: tabCoordinator({ name: 'errand-example' }),
 }).register(uploadNote).register(syncInbox);
 
 export const { OrchestratorProvider, useOrchestrator, useTask, useTasks } = createTaskHooks<typeof orchestrator>();
