@@ -3,7 +3,7 @@
 // across tabs, including tabs that were closed or crashed since.
 import { openDB, type IDBPDatabase } from 'idb';
 import { z } from 'zod';
-import { createOrchestrator, defineTask, type Orchestrator } from '../../src/index.js';
+import { createOrchestrator, defineTask } from '../../src/index.js';
 import { indexedDbStore, tabCoordinator } from '../../src/browser/index.js';
 
 export interface RunEntry {
@@ -16,7 +16,6 @@ const APP = 'errand-tabs';
 const log: Promise<IDBPDatabase> = openDB(`${APP}-runs`, 1, { upgrade: (db) => void db.createObjectStore('runs', { autoIncrement: true }) });
 
 let label = '?';
-let orchestrator: Orchestrator | null = null;
 let promotedAt: number | null = null;
 
 const work = defineTask({
@@ -35,17 +34,21 @@ const work = defineTask({
   },
 });
 
+const build = () => createOrchestrator({ store: indexedDbStore({ name: APP }), coordinator: tabCoordinator({ name: APP }) }).register(work);
+let orchestrator: ReturnType<typeof build> | null = null;
+
 (globalThis as { errandTabs?: unknown }).errandTabs = {
   async start(name: string): Promise<string> {
     label = name;
-    orchestrator = createOrchestrator({ store: indexedDbStore({ name: APP }), coordinator: tabCoordinator({ name: APP }) }).register(work);
-    await orchestrator.start();
+    const started = build();
+    orchestrator = started;
+    await started.start();
     const watch = setInterval(() => {
       if (orchestrator?.role() !== 'leader') return;
       promotedAt = Date.now();
       clearInterval(watch);
     }, 2);
-    return orchestrator.role();
+    return started.role();
   },
   role: () => orchestrator?.role() ?? 'none',
   /** When this tab took the lead after start (epoch ms), or null. */
