@@ -16,6 +16,8 @@ export interface ColdStart {
   evaluated: number;
   /** ms from navigation start to the gate opening (start() resolved, or the raw reads done). */
   gateOpen: number;
+  /** Rows in the database, counted after the timing: the bench checks it measured the database it filled. */
+  rows: number;
   error: string | null;
 }
 
@@ -45,13 +47,23 @@ async function errandStart(name: string): Promise<void> {
   await orchestrator.start();
 }
 
+async function countRows(name: string): Promise<number> {
+  const db = await done(indexedDB.open(name));
+  try {
+    return await done(db.transaction('tasks', 'readonly').objectStore('tasks').count());
+  } finally {
+    db.close();
+  }
+}
+
 async function run(): Promise<ColdStart> {
   const name = params.get('db') ?? '';
   try {
     await (params.get('mode') === 'raw' ? rawStart(name) : errandStart(name));
-    return { scriptStart, evaluated, gateOpen: performance.now(), error: null };
+    const gateOpen = performance.now();
+    return { scriptStart, evaluated, gateOpen, rows: await countRows(name), error: null };
   } catch (error) {
-    return { scriptStart, evaluated, gateOpen: performance.now(), error: String(error) };
+    return { scriptStart, evaluated, gateOpen: performance.now(), rows: -1, error: String(error) };
   }
 }
 

@@ -72,7 +72,7 @@ type ColdMode = 'errand' | 'raw';
 type Stored = 'empty' | 'stored';
 
 /** Restarts the browser, loads the cold page on database `db` as its first page, and reads its timings. */
-async function coldStart(session: ChromiumSession, db: string, mode: ColdMode): Promise<ColdStart> {
+async function coldStart(session: ChromiumSession, db: string, mode: ColdMode, rows: number): Promise<ColdStart> {
   await session.restart();
   const page = await session.context.newPage();
   await page.goto(`${session.url('idbcold')}?db=${encodeURIComponent(db)}&mode=${mode}`, { waitUntil: 'load' });
@@ -82,6 +82,7 @@ async function coldStart(session: ChromiumSession, db: string, mode: ColdMode): 
   if (!result) throw new Error('the cold page left no timings');
   if (result.error !== null) throw new Error(`cold start (${mode}) failed: ${result.error}`);
   if (!Number.isFinite(result.scriptStart)) throw new Error('the cold page did not read the clock at script start');
+  if (result.rows !== rows) throw new Error(`cold start (${mode}) found ${result.rows} rows in ${db}, expected ${rows}`);
   return result;
 }
 
@@ -92,7 +93,7 @@ async function measureCold(session: ChromiumSession, names: Record<Stored, strin
   for (let r = 0; r < COLD_ROUNDS; r++) {
     for (const stored of ['empty', 'stored'] as const) {
       for (const mode of ['errand', 'raw'] as const) {
-        const result = await coldStart(session, names[stored], mode);
+        const result = await coldStart(session, names[stored], mode, stored === 'stored' ? STORED : 0);
         runs.set(key(stored, mode), [...(runs.get(key(stored, mode)) ?? []), result]);
       }
     }
