@@ -165,6 +165,16 @@ const databases = new Map<string, string>();
     if (!name) throw new Error(`no database ${label}`);
     return startOnce(name);
   },
+  /** The database name under `label`, for a page of a later browser to open. */
+  nameOf(label: string): string {
+    const name = databases.get(label);
+    if (!name) throw new Error(`no database ${label}`);
+    return name;
+  },
+  /** Deletes database `name` (one a previous browser of the same profile filled). */
+  dropNamed(name: string): Promise<void> {
+    return deleteDb(name);
+  },
   async drop(label: string): Promise<void> {
     const name = databases.get(label);
     if (name) await deleteDb(name);

@@ -1,5 +1,4 @@
 import { ErrandError, StoreOpenError, StoreWriteError } from '../../src/core/errors.js';
-import { INDEXEDDB_SCHEMA_VERSION } from './indexeddb-schema.js';
 
 /*
  * IndexedDB reports failures as DOMExceptions named by kind; callers get errand's typed errors,
@@ -9,12 +8,12 @@ import { INDEXEDDB_SCHEMA_VERSION } from './indexeddb-schema.js';
 const nameOf = (error: unknown): string => (error instanceof Error || (typeof DOMException !== 'undefined' && error instanceof DOMException) ? error.name : '');
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-/** Why `indexedDB.open` failed, as the StoreOpenError it means. */
-export function openError(name: string, error: unknown): ErrandError {
+/** Why `indexedDB.open(name, version)` failed, as the StoreOpenError it means. */
+export function openError(name: string, error: unknown, version: number): ErrandError {
   if (error instanceof ErrandError) return error;
   switch (nameOf(error)) {
     case 'VersionError':
-      return new StoreOpenError(name, `it was written by a newer errand (this one reads up to schema version ${INDEXEDDB_SCHEMA_VERSION}): ${messageOf(error)}`, error);
+      return new StoreOpenError(name, `it was written by a newer errand (this one reads up to schema version ${version}): ${messageOf(error)}`, error);
     case 'SecurityError':
     case 'InvalidStateError':
       return new StoreOpenError(name, `IndexedDB is not available to this page (private browsing, storage blocked, or an opaque origin): ${messageOf(error)}`, error);

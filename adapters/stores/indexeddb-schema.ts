@@ -1,11 +1,5 @@
-import type { DBSchema, IDBPDatabase } from 'idb';
+import type { DBSchema } from 'idb';
 import type { PersistedStatus, TaskRecord } from '../../src/core/schemas.js';
-
-/**
- * The layout this version of errand writes: the IndexedDB database version itself, so a database
- * written by a newer errand fails to open (VersionError) instead of being misread.
- */
-export const INDEXEDDB_SCHEMA_VERSION = 1;
 
 /**
  * One record is one row of `tasks`, keyed by TaskId: the record itself (structured clone, input as the
@@ -45,15 +39,3 @@ export interface ErrandDb extends DBSchema {
 
 export const TASKS = 'tasks';
 export const QUARANTINE = 'quarantine';
-
-/** `onupgradeneeded`: brings a database from `oldVersion` to INDEXEDDB_SCHEMA_VERSION, one step a version. */
-export function upgradeSchema(db: IDBPDatabase<ErrandDb>, oldVersion: number): void {
-  if (oldVersion < 1) {
-    const tasks = db.createObjectStore(TASKS, { keyPath: 'key' });
-    tasks.createIndex('due', ['due', 'key']);
-    tasks.createIndex('status', ['status', 'key']);
-    tasks.createIndex('held', 'heldKey');
-    tasks.createIndex('ephemeral', 'ephemeralKey');
-    db.createObjectStore(QUARANTINE, { autoIncrement: true });
-  }
-}

@@ -7,10 +7,11 @@ import { connect } from './indexeddb-connect.js';
 import { writeError } from './indexeddb-errors.js';
 import { dueRange, laterRange, listRange } from './indexeddb-ranges.js';
 import { decodeRow, toRow } from './indexeddb-rows.js';
-import { INDEXEDDB_SCHEMA_VERSION, QUARANTINE, TASKS, upgradeSchema, type ErrandDb } from './indexeddb-schema.js';
+import { INDEXEDDB_MIGRATIONS, runMigrations, type Migration } from './indexeddb-migrations.js';
+import { QUARANTINE, TASKS, type ErrandDb } from './indexeddb-schema.js';
 import { checkBatch, checkDueQuery, checkInstant, checkListQuery, checkTaskId } from './store-queries.js';
 
-export { INDEXEDDB_SCHEMA_VERSION } from './indexeddb-schema.js';
+export { INDEXEDDB_SCHEMA_VERSION } from './indexeddb-migrations.js';
 
 const optionsSchema = z
   .object({
@@ -57,6 +58,14 @@ async function settle(requests: Promise<unknown>[]): Promise<void> {
  * touches IndexedDB before `open()`.
  */
 export function indexedDbStore(options: IndexedDbStoreOptions): IndexedDbStore {
+  return migratingIndexedDbStore(options, INDEXEDDB_MIGRATIONS);
+}
+
+/**
+ * indexedDbStore on its own list of migrations (its schema version is the list's length). Internal:
+ * not exported from errand/browser; tests use it to upgrade a database to a layout errand does not have yet.
+ */
+export function migratingIndexedDbStore(options: IndexedDbStoreOptions, migrations: readonly Migration[]): IndexedDbStore {
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success) throw ValidationError.fromZod(parsed.error);
   const { name, durability } = parsed.data;
@@ -137,7 +146,12 @@ export function indexedDbStore(options: IndexedDbStoreOptions): IndexedDbStore {
 
     async open(options?: StoreOpenOptions): Promise<void> {
       if (closed) throw new ErrandError(`indexedDB store ${name} is closed`);
-      opening ??= connect<ErrandDb>(name, INDEXEDDB_SCHEMA_VERSION, upgradeSchema, (reason) => (lost = reason));
+      opening ??= connect<ErrandDb>(
+        name,
+        migrations.length,
+        (current, oldVersion, tx) => runMigrations(migrations, current, tx, oldVersion),
+        (reason) => (lost = reason),
+      );
       try {
         db = await opening;
       } catch (error) {

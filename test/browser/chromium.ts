@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -117,6 +117,14 @@ export async function openChromium(pages: Record<string, string>): Promise<Chrom
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A non-persistent Chromium: each `browser.newContext()` of it is an off-the-record profile, as an
+ * Incognito window is (its storage lives in memory and goes with the context).
+ */
+export function launchOffTheRecord(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
 }
 
 /** A browser this process started itself, so it can be killed without warning. */

@@ -4,8 +4,11 @@ import { indexedDbStore } from '../../src/browser/index.js';
 
 const report = defineTask({ id: 'report.build', run: async () => 'built' });
 
+// ?durability=relaxed picks the store's durability (strict when absent), for the kill tests.
+const durability = new URLSearchParams(location.search).get('durability') === 'relaxed' ? 'relaxed' : 'strict';
+
 async function start() {
-  const orchestrator = createOrchestrator({ store: indexedDbStore({ name: 'errand-reload' }) });
+  const orchestrator = createOrchestrator({ store: indexedDbStore({ name: 'errand-reload', durability }) });
   orchestrator.register(report);
   await orchestrator.start();
   return orchestrator;
