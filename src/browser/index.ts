@@ -8,3 +8,5 @@ export {
   type IndexedDbQuarantineEntry,
 } from '../../adapters/stores/indexeddb-store.js';
 export { StoreOpenError, StoreWriteError } from '../core/errors.js';
+export { registerBackgroundSync, type BackgroundSyncOptions, type BackgroundSyncSubscription } from './background-sync.js';
+export { leaderLockName, syncTagFor } from '../../adapters/coordination/names.js';

@@ -1,0 +1,66 @@
+// The page of test/service-worker.test.ts: registers the service worker, schedules work into the
+// app's IndexedDB store, reads the store and the log, holds the leader lock, waits offline.
+import { createOrchestrator, staticPlatform, type Orchestrator } from '../../src/index.js';
+import { browserPlatform, indexedDbStore, leaderLockName, registerBackgroundSync } from '../../src/browser/index.js';
+import { syncManagerOf } from '../../adapters/coordination/background-sync.js';
+import { APP, readLog, upload, type LogEntry } from './sw-shared.js';
+
+let waiting: Pick<Orchestrator, 'shutdown'> | null = null;
+let releaseLeader: (() => void) | null = null;
+
+(globalThis as { errandSw?: unknown }).errandSw = {
+  /** Registers the worker and resolves once it is active. */
+  async install(): Promise<void> {
+    await navigator.serviceWorker.register('/errand-sw.sw.js', { scope: '/' });
+    const registration = await navigator.serviceWorker.ready;
+    const worker = registration.active;
+    if (worker && worker.state !== 'activated') await new Promise((done) => worker.addEventListener('statechange', () => worker.state === 'activated' && done(undefined)));
+  },
+  /** Schedules network-constrained work from an orchestrator that believes it is offline (so it never runs it here), then shuts it down. */
+  async scheduleStored(taskId: string, id: number): Promise<void> {
+    const orchestrator = createOrchestrator({ store: indexedDbStore({ name: APP }), platform: staticPlatform({ online: false }) }).register(upload);
+    await orchestrator.start();
+    await orchestrator.schedule({ taskId, input: { id }, constraints: { network: 'any' } });
+    await orchestrator.shutdown();
+  },
+  /** The records in the app's store, as `taskId:status`. */
+  async stored(): Promise<string[]> {
+    const store = indexedDbStore({ name: APP });
+    await store.open();
+    const { records } = await store.list({ limit: 100 });
+    await store.close();
+    return records.map((record) => `${record.taskId}:${record.status}`);
+  },
+  log: (): Promise<LogEntry[]> => readLog(),
+  /** Holds the leader lock until `releaseLeader`, as a leading tab would. */
+  async holdLeader(): Promise<void> {
+    await new Promise<void>((held) => {
+      void navigator.locks.request(leaderLockName(APP), () => {
+        held();
+        return new Promise<void>((release) => (releaseLeader = release));
+      });
+    });
+  },
+  releaseLeader(): void {
+    releaseLeader?.();
+  },
+  /** An app page: browserPlatform, the store, registerBackgroundSync; schedules network-constrained work. */
+  async waitForNetwork(taskId: string, id: number): Promise<{ supported: boolean; status: string | undefined; unmet: readonly string[] }> {
+    const orchestrator = createOrchestrator({ store: indexedDbStore({ name: APP }), platform: browserPlatform() }).register(upload);
+    const sync = registerBackgroundSync(orchestrator, { name: APP });
+    await orchestrator.start();
+    await orchestrator.schedule({ taskId, input: { id }, constraints: { network: 'any' } });
+    waiting = orchestrator;
+    const task = await orchestrator.getTask(taskId);
+    return { supported: sync.supported, status: task?.status, unmet: task?.unmetConstraints ?? [] };
+  },
+  async stopWaiting(): Promise<void> {
+    await waiting?.shutdown();
+    waiting = null;
+  },
+  online: () => navigator.onLine,
+  async syncTags(): Promise<string[]> {
+    const registration = await navigator.serviceWorker.ready;
+    return (await syncManagerOf(registration)?.getTags()) ?? [];
+  },
+};
