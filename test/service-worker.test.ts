@@ -177,6 +177,7 @@ interface SwPage {
   waitForNetwork(taskId: string, id: number): Promise<{ supported: boolean; status: string | undefined; unmet: readonly string[] }>;
   stopWaiting(): Promise<void>;
   online(): boolean;
+  periodic(): Promise<{ answer: string; tags: string[] }>;
   syncTags(): Promise<string[]>;
 }
 declare const errandSw: SwPage;
@@ -275,16 +276,25 @@ describe.skipIf(!runnable)('errand/service-worker in Chromium', () => {
   });
 
   it('with no page open, a periodicsync event (permission granted) does the same', async () => {
+    const page = await session.open('sw');
+    await page.evaluate(() => errandSw.install());
+    expect(await page.evaluate(() => errandSw.periodic())).toEqual({ answer: 'not-allowed', tags: [] }); // not an installed app
     const browser = session.context.browser();
     if (!browser) throw new Error('no browser object for the persistent context');
+    // The override lasts while this DevTools session does.
     const cdp = await browser.newBrowserCDPSession();
-    await cdp.send('Browser.setPermission', { origin: session.origin(), permission: { name: 'periodic-background-sync' }, setting: 'granted' });
-    await cdp.detach();
-    const before = await scheduleAndClose('photo.upload/periodic', 2);
-    const log = await wakeWith('periodicsync', before);
-    expect(runsOf(log, 'photo.upload/periodic')).toEqual([{ kind: 'run', taskId: 'photo.upload/periodic', where: 'worker' }]);
-    expect(results(log).at(-1)).toMatchObject({ type: 'periodicsync', skipped: null, ran: 1, windows: 0 });
-    expect(storedIds(await storedNow())).not.toContain('photo.upload/periodic');
+    try {
+      await cdp.send('Browser.setPermission', { origin: session.origin(), permission: { name: 'periodic-background-sync' }, setting: 'granted' });
+      expect(await page.evaluate(() => errandSw.periodic())).toEqual({ answer: 'registered', tags: [TAG] });
+      await page.close();
+      const before = await scheduleAndClose('photo.upload/periodic', 2);
+      const log = await wakeWith('periodicsync', before);
+      expect(runsOf(log, 'photo.upload/periodic')).toEqual([{ kind: 'run', taskId: 'photo.upload/periodic', where: 'worker' }]);
+      expect(results(log).at(-1)).toMatchObject({ type: 'periodicsync', skipped: null, ran: 1, windows: 0 });
+      expect(storedIds(await storedNow())).not.toContain('photo.upload/periodic');
+    } finally {
+      await cdp.detach();
+    }
   });
 
   it('while a page holds the leader lock, a sync event runs nothing (leader-busy) and the work stays for the page', async () => {
@@ -306,6 +316,7 @@ describe.skipIf(!runnable)('errand/service-worker in Chromium', () => {
   it('offline, a page registers the sync tag for network-constrained work; back online, the browser fires it and the worker runs the work', async () => {
     const page = await session.open('sw');
     await page.evaluate(() => errandSw.install());
+    const resultsBefore = results(await page.evaluate(() => errandSw.log())).length;
     await session.context.setOffline(true);
     try {
       expect(await page.evaluate(() => errandSw.online())).toBe(false);
@@ -313,7 +324,9 @@ describe.skipIf(!runnable)('errand/service-worker in Chromium', () => {
       expect(waiting).toEqual({ supported: true, status: 'constrained', unmet: ['network'] });
       expect(await until(() => page.evaluate(() => errandSw.syncTags()), (tags) => tags.includes(TAG))).toEqual([TAG]);
       await sleep(1_000);
-      expect(runsOf(await page.evaluate(() => errandSw.log()), 'photo.upload/offline')).toEqual([]);
+      const offlineLog = await page.evaluate(() => errandSw.log());
+      expect(runsOf(offlineLog, 'photo.upload/offline')).toEqual([]);
+      expect(results(offlineLog)).toHaveLength(resultsBefore); // the browser holds the sync event back while offline
       // The page lets go of its orchestrator, so what runs the work once the network is back is the worker.
       await page.evaluate(() => errandSw.stopWaiting());
     } finally {
@@ -321,6 +334,9 @@ describe.skipIf(!runnable)('errand/service-worker in Chromium', () => {
     }
     const log = await until(() => page.evaluate(() => errandSw.log()), (entries) => runsOf(entries, 'photo.upload/offline').length > 0);
     expect(runsOf(log, 'photo.upload/offline')).toEqual([{ kind: 'run', taskId: 'photo.upload/offline', where: 'worker' }]);
+    // Fired by the browser itself on reconnect (nothing was dispatched through DevTools here).
+    const fired = await until(() => page.evaluate(() => errandSw.log()), (entries) => results(entries).length > resultsBefore);
+    expect(results(fired).slice(resultsBefore)).toEqual([expect.objectContaining({ type: 'sync', skipped: null, ran: 1, needsWakeUp: false, windows: 1 })]);
     expect(await until(() => page.evaluate(() => errandSw.syncTags()), (tags) => tags.length === 0)).toEqual([]);
     expect(storedIds(await page.evaluate(() => errandSw.stored()))).not.toContain('photo.upload/offline');
     await page.close();

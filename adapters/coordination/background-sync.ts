@@ -7,6 +7,13 @@ export interface SyncManagerLike {
   getTags(): Promise<string[]>;
 }
 
+/** `registration.periodicSync`: Periodic Background Sync registrations by tag (Chromium, for installed apps or with permission). */
+export interface PeriodicSyncManagerLike {
+  register(tag: string, options?: { minInterval?: number }): Promise<void>;
+  unregister(tag: string): Promise<void>;
+  getTags(): Promise<string[]>;
+}
+
 /** An event a service worker can keep alive with `waitUntil` (ExtendableEvent). */
 export interface ExtendableEventLike extends Event {
   waitUntil(promise: Promise<unknown>): void;
@@ -40,6 +47,12 @@ export function isPeriodicSyncEvent(event: Event): event is PeriodicSyncEventLik
 export function syncManagerOf(registration: ServiceWorkerRegistration): SyncManagerLike | undefined {
   const sync = (registration as ServiceWorkerRegistration & { sync?: Partial<SyncManagerLike> }).sync;
   return sync && typeof sync.register === 'function' && typeof sync.getTags === 'function' ? (sync as SyncManagerLike) : undefined;
+}
+
+/** The registration's PeriodicSyncManager, or undefined where the browser has none. */
+export function periodicSyncManagerOf(registration: ServiceWorkerRegistration): PeriodicSyncManagerLike | undefined {
+  const periodic = (registration as ServiceWorkerRegistration & { periodicSync?: Partial<PeriodicSyncManagerLike> }).periodicSync;
+  return periodic && typeof periodic.register === 'function' && typeof periodic.getTags === 'function' ? (periodic as PeriodicSyncManagerLike) : undefined;
 }
 
 /** Whether this context's browser has Background Sync at all (the `SyncManager` interface). */

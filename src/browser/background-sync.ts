@@ -1,6 +1,6 @@
 // The page side of service-worker wake-ups: while work waits for the network, ask the browser
 // (Background Sync) to wake the app's service worker when the network returns, tabs open or not.
-import { hasBackgroundSync, syncManagerOf } from '../../adapters/coordination/background-sync.js';
+import { hasBackgroundSync, periodicSyncManagerOf, syncManagerOf } from '../../adapters/coordination/background-sync.js';
 import { syncTagFor } from '../../adapters/coordination/names.js';
 import type { Orchestrator } from '../orchestrator.js';
 import type { Logger, TaskSnapshot } from '../core/types.js';
@@ -48,4 +48,32 @@ export function registerBackgroundSync(orchestrator: Watched, options: Backgroun
   const unsubscribe = orchestrator.subscribe(track);
   for (const task of orchestrator.peekTasks()) track(task);
   return Object.assign(() => unsubscribe(), { supported: true });
+}
+
+export interface PeriodicSyncOptions {
+  /** The app's errand name, as given to `serviceWorkerRunner`. */
+  name: string;
+  /** The shortest interval the app asks for; the browser decides the real one (often a day or more, by site engagement). */
+  minIntervalMs: number;
+  /** Default `navigator.serviceWorker`. */
+  serviceWorker?: ServiceWorkerContainer;
+}
+
+/**
+ * Asks the browser to wake the service worker now and then (`periodicsync` with errand's tag), so
+ * due work runs with every tab closed, network or not. Chromium alone has Periodic Background Sync, and
+ * only for an installed app (or where the `periodic-background-sync` permission is granted): 'not-allowed'.
+ */
+export async function registerPeriodicSync(options: PeriodicSyncOptions): Promise<'registered' | 'unsupported' | 'not-allowed'> {
+  const container = options.serviceWorker ?? (globalThis as { navigator?: { serviceWorker?: ServiceWorkerContainer } }).navigator?.serviceWorker;
+  if (!container) return 'unsupported';
+  const periodic = periodicSyncManagerOf(await container.ready);
+  if (!periodic) return 'unsupported';
+  try {
+    await periodic.register(syncTagFor(options.name), { minInterval: options.minIntervalMs });
+    return 'registered';
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'NotAllowedError') return 'not-allowed';
+    throw error;
+  }
 }

@@ -8,5 +8,11 @@ export {
   type IndexedDbQuarantineEntry,
 } from '../../adapters/stores/indexeddb-store.js';
 export { StoreOpenError, StoreWriteError } from '../core/errors.js';
-export { registerBackgroundSync, type BackgroundSyncOptions, type BackgroundSyncSubscription } from './background-sync.js';
+export {
+  registerBackgroundSync,
+  registerPeriodicSync,
+  type BackgroundSyncOptions,
+  type BackgroundSyncSubscription,
+  type PeriodicSyncOptions,
+} from './background-sync.js';
 export { leaderLockName, syncTagFor } from '../../adapters/coordination/names.js';

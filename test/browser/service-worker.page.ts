@@ -1,8 +1,8 @@
 // The page of test/service-worker.test.ts: registers the service worker, schedules work into the
 // app's IndexedDB store, reads the store and the log, holds the leader lock, waits offline.
 import { createOrchestrator, staticPlatform, type Orchestrator } from '../../src/index.js';
-import { browserPlatform, indexedDbStore, leaderLockName, registerBackgroundSync } from '../../src/browser/index.js';
-import { syncManagerOf } from '../../adapters/coordination/background-sync.js';
+import { browserPlatform, indexedDbStore, leaderLockName, registerBackgroundSync, registerPeriodicSync } from '../../src/browser/index.js';
+import { periodicSyncManagerOf, syncManagerOf } from '../../adapters/coordination/background-sync.js';
 import { APP, readLog, upload, type LogEntry } from './sw-shared.js';
 
 let waiting: Pick<Orchestrator, 'shutdown'> | null = null;
@@ -59,6 +59,12 @@ let releaseLeader: (() => void) | null = null;
     waiting = null;
   },
   online: () => navigator.onLine,
+  /** registerPeriodicSync's answer, and the periodic tags registered after it. */
+  async periodic(): Promise<{ answer: string; tags: string[] }> {
+    const answer = await registerPeriodicSync({ name: APP, minIntervalMs: 12 * 3_600_000 });
+    const registration = await navigator.serviceWorker.ready;
+    return { answer, tags: (await periodicSyncManagerOf(registration)?.getTags()) ?? [] };
+  },
   async syncTags(): Promise<string[]> {
     const registration = await navigator.serviceWorker.ready;
     return (await syncManagerOf(registration)?.getTags()) ?? [];
