@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOrchestrator, defineTask, WorkResult } from '../src/index.js';
 import { memoryStore, testPlatform } from '../src/testing/index.js';
 import { registerBackgroundSync } from '../src/browser/index.js';
-import { serviceWorkerRunner, syncTagFor } from '../src/service-worker/index.js';
+import { serviceWorkerPlatform, serviceWorkerRunner, syncTagFor } from '../src/service-worker/index.js';
 import { CHROMIUM, openChromium, type ChromiumSession } from './browser/chromium.js';
 import { APP, type LogEntry } from './browser/sw-shared.js';
 
@@ -121,9 +121,32 @@ describe('serviceWorkerRunner in Node (memory store, no Web Locks)', () => {
     expect(dispatch('sync', syncTagFor('app'))).toEqual([]);
   });
 
+  it('waits for work held back only by a worker slot: it runs once a slot frees', async () => {
+    const store = memoryStore();
+    await seed(store, [1, 2, 3].map((n) => ({ taskId: `job.quick/slot-${n}`, constraints: CHARGING })));
+    const runner = serviceWorkerRunner({ name: 'app', tasks: [quick], store: () => store, platform: OFFLINE_CHARGING, logger: quiet, orchestrator: { maxConcurrentWorkers: 1 } });
+    expect(await runner.runDue()).toMatchObject({ ran: 3, left: [], cutShort: false });
+    expect(store.records()).toEqual([]);
+  });
+
   it('checks its options', () => {
     expect(() => serviceWorkerRunner({ name: '', tasks: [] })).toThrow(/name/);
     expect(() => serviceWorkerRunner({ name: 'app', tasks: [{} as never] })).toThrow(/tasks/);
+  });
+});
+
+describe('serviceWorkerPlatform', () => {
+  it('reports the network as the worker sees it, and never the foreground', () => {
+    const scope = Object.assign(new EventTarget(), { navigator: { onLine: false } });
+    const platform = serviceWorkerPlatform(scope);
+    expect(platform.current()).toEqual({ online: false, metered: false, foreground: false });
+    const events: unknown[] = [];
+    const stop = platform.subscribe((event) => events.push(event));
+    scope.navigator.onLine = true;
+    scope.dispatchEvent(new Event('online'));
+    stop();
+    scope.dispatchEvent(new Event('offline'));
+    expect(events).toEqual([{ type: 'network', online: true, metered: false }]);
   });
 });
 
