@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createOrchestrator, defineTask, WorkResult } from '../src/index.js';
+import { createOrchestrator, defineTask, ValidationError, WorkResult } from '../src/index.js';
 import { memoryStore, testPlatform } from '../src/testing/index.js';
 import { registerBackgroundSync } from '../src/browser/index.js';
 import { serviceWorkerPlatform, serviceWorkerRunner, syncTagFor } from '../src/service-worker/index.js';
@@ -132,6 +132,15 @@ describe('serviceWorkerRunner in Node (memory store, no Web Locks)', () => {
   it('checks its options', () => {
     expect(() => serviceWorkerRunner({ name: '', tasks: [] })).toThrow(/name/);
     expect(() => serviceWorkerRunner({ name: 'app', tasks: [{} as never] })).toThrow(/tasks/);
+    const runner = serviceWorkerRunner({ name: 'app', tasks: [], store: () => memoryStore(), platform: testPlatform() });
+    expect(() => runner.listen(new EventTarget(), { budgetMs: -1 })).toThrow(ValidationError);
+    expect(() => runner.listen(new EventTarget(), { retries: 3 } as never)).toThrow(/retries/);
+  });
+
+  it('refuses bad runDue options with a ValidationError naming them', async () => {
+    const runner = serviceWorkerRunner({ name: 'app', tasks: [], store: () => memoryStore(), platform: testPlatform() });
+    await expect(runner.runDue({ budgetMs: Number.NaN })).rejects.toMatchObject({ name: 'ValidationError', field: 'budgetMs' });
+    await expect(runner.runDue({ signal: 'stop' as never })).rejects.toMatchObject({ name: 'ValidationError', field: 'signal' });
   });
 });
 

@@ -79,6 +79,17 @@ const optionsSchema = optionsObject('serviceWorkerRunner', {
   orchestrator: z.looseObject({}).optional(),
 });
 
+const budgetOption = z.number().int().min(1).max(MAX_TIMER_MS).optional();
+const runDueOptionsSchema = optionsObject('runDue', {
+  signal: z.instanceof(AbortSignal, { error: 'must be an AbortSignal' }).optional(),
+  budgetMs: budgetOption,
+});
+const listenOptionsSchema = optionsObject('listen', {
+  budgetMs: budgetOption,
+  retry: z.boolean().optional(),
+  onResult: functionOption<NonNullable<ListenOptions['onResult']>>('called with each result').optional(),
+});
+
 /** A service worker's side of errand: run the stored work when the browser wakes the worker. */
 export function serviceWorkerRunner(options: ServiceWorkerRunnerOptions): ServiceWorkerRunner {
   parseOptions(optionsSchema, options, 'serviceWorkerRunner');
@@ -95,11 +106,13 @@ export function serviceWorkerRunner(options: ServiceWorkerRunnerOptions): Servic
   const tag = syncTagFor(name);
 
   const runDue = async (runOptions: RunDueOptions = {}): Promise<DueRunResult> => {
+    parseOptions(runDueOptionsSchema, runOptions, 'runDue');
     const run = await whileLeaderLockIsFree(leaderLockName(name), () => runDueOnce(setup, runOptions));
     return run.held ? { skipped: null, ...run.value } : { skipped: 'leader-busy', ran: 0, left: [], cutShort: false, needsWakeUp: false };
   };
 
   const listen = (scope: EventTarget, listenOptions: ListenOptions = {}): (() => void) => {
+    parseOptions(listenOptionsSchema, listenOptions, 'listen');
     const { budgetMs = DEFAULT_BUDGET_MS, retry = true, onResult } = listenOptions;
     const answer = async (event: ExtendableEventLike & { tag: string }, type: 'sync' | 'periodicsync', lastChance: boolean): Promise<void> => {
       const result = await runDue({ budgetMs });
