@@ -214,6 +214,7 @@ interface SwPage {
 }
 declare const errandSw: SwPage;
 declare const errandSwLog: () => Promise<LogEntry[]>;
+declare const errandSwRunDue: () => Promise<{ skipped: string | null; ran: number; left: string[]; cutShort: boolean; needsWakeUp: boolean }>;
 
 const entry = (file: string) => new URL(`./browser/${file}`, import.meta.url).pathname;
 const TAG = syncTagFor(APP);
@@ -371,6 +372,25 @@ describe.skipIf(!runnable)('errand/service-worker in Chromium', () => {
     expect(results(fired).slice(resultsBefore)).toEqual([expect.objectContaining({ type: 'sync', skipped: null, ran: 1, needsWakeUp: false, windows: 1 })]);
     expect(await until(() => page.evaluate(() => errandSw.syncTags()), (tags) => tags.length === 0)).toEqual([]);
     expect(storedIds(await page.evaluate(() => errandSw.stored()))).not.toContain('photo.upload/offline');
+    await page.close();
+  });
+
+  it('offline, a run in the worker runs nothing that needs the network and says a later wake-up has work', async () => {
+    const page = await session.open('sw');
+    await page.evaluate(() => errandSw.install());
+    await page.evaluate(() => errandSw.scheduleStored('photo.upload/dark', 6));
+    const worker = session.context.serviceWorkers().find((w) => w.url().startsWith(session.origin()));
+    if (!worker) throw new Error('the worker is not running');
+    // A sync event dispatched through DevTools while offline never reached the worker (waited 15 s): call runDue itself.
+    await session.context.setOffline(true); // playwright's emulation reaches the worker too: its navigator.onLine is false
+    try {
+      expect(await worker.evaluate(() => navigator.onLine)).toBe(false);
+      expect(await worker.evaluate(() => errandSwRunDue())).toEqual({ skipped: null, ran: 0, left: ['photo.upload/dark:constrained'], cutShort: false, needsWakeUp: true });
+    } finally {
+      await session.context.setOffline(false);
+    }
+    expect(await worker.evaluate(() => errandSwRunDue())).toMatchObject({ ran: 1, left: [], needsWakeUp: false });
+    expect(runsOf(await page.evaluate(() => errandSw.log()), 'photo.upload/dark')).toEqual([{ kind: 'run', taskId: 'photo.upload/dark', where: 'worker' }]);
     await page.close();
   });
 

@@ -29,3 +29,8 @@ runner.listen(scope, {
 });
 scope.addEventListener('install', () => void scope.skipWaiting());
 (globalThis as { errandSwLog?: unknown }).errandSwLog = readLog;
+/** runDue called directly in the worker (a sync event dispatched through DevTools while offline did not reach it). */
+(globalThis as { errandSwRunDue?: unknown }).errandSwRunDue = async () => {
+  const result = await runner.runDue();
+  return { ...result, left: result.left.map((task) => `${task.taskId}:${task.status}`) };
+};
