@@ -58,6 +58,7 @@ function compilerOptions(): ts.CompilerOptions {
       'errand/node': entry('src/node/index.ts'),
       'errand/react': entry('src/react/index.ts'),
       'errand/browser': entry('src/browser/index.ts'),
+      'errand/service-worker': entry('src/service-worker/index.ts'),
     },
   };
 }

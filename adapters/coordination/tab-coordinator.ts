@@ -10,6 +10,11 @@ export interface TabCoordinatorOptions {
    * Default true.
    */
   presence?: boolean;
+  /**
+   * The caller holds the leader lock already (a service worker's `runDue`, which takes it only when
+   * free): this context leads without asking. Default false.
+   */
+  lockHeld?: boolean;
   /** Defaults to `navigator.locks`. */
   locks?: LockManager;
   /** Defaults to a BroadcastChannel named after `name`. */
@@ -22,7 +27,7 @@ export interface TabCoordinatorOptions {
  * messages travel on a BroadcastChannel. Works in pages, workers and service workers of one origin.
  */
 export function tabCoordinator(options: TabCoordinatorOptions): CoordinatorPort {
-  const { name, presence = true } = options;
+  const { name, presence = true, lockHeld = false } = options;
   const locks = options.locks ?? globalThis.navigator?.locks;
   if (!locks) throw new TypeError('tabCoordinator: navigator.locks (Web Locks) is not available here');
   const channel = options.channel ?? new BroadcastChannel(channelName(name));
@@ -54,6 +59,7 @@ export function tabCoordinator(options: TabCoordinatorOptions): CoordinatorPort 
     },
 
     lead(onLead) {
+      if (lockHeld) return Promise.resolve(!stop.signal.aborted);
       return new Promise<boolean>((answer, fail) => {
         locks
           // Web Locks refuse `signal` with `ifAvailable`: this request is answered at once anyway.

@@ -9,3 +9,11 @@ export {
 } from '../../adapters/stores/indexeddb-store.js';
 export { StoreOpenError, StoreWriteError } from '../core/errors.js';
 export { tabCoordinator, type TabCoordinatorOptions } from '../../adapters/coordination/tab-coordinator.js';
+export {
+  registerBackgroundSync,
+  registerPeriodicSync,
+  type BackgroundSyncOptions,
+  type BackgroundSyncSubscription,
+  type PeriodicSyncOptions,
+} from './background-sync.js';
+export { leaderLockName, syncTagFor } from '../../adapters/coordination/names.js';

@@ -18,12 +18,12 @@ export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--
 
 const shim = fileURLToPath(new URL('./vitest-shim.ts', import.meta.url));
 
-/** One ES module for the browser, with 'vitest' swapped for the in-page shim. */
-async function bundle(entry: string): Promise<string> {
+/** One ES module for the browser (or a classic script, for a service worker), with 'vitest' swapped for the in-page shim. */
+async function bundle(entry: string, format: 'esm' | 'iife' = 'esm'): Promise<string> {
   const result = await build({
     entryPoints: [entry],
     bundle: true,
-    format: 'esm',
+    format,
     platform: 'browser',
     target: 'chrome120',
     write: false,
@@ -44,6 +44,8 @@ export interface ChromiumSession {
   readonly context: BrowserContext;
   /** http://<host>/<page>.html for each page given to `openChromium`; host 127.0.0.1 or localhost (another origin). */
   url(page: string, host?: Host): string;
+  /** http://<host>:<port>, the origin of the pages (and of the service workers, at /<name>.sw.js). */
+  origin(host?: Host): string;
   /**
    * A new tab on `page`, once its script has run; errors it throws are collected in `errors`.
    * `before` runs on the blank tab first (to set up the origin through CDP before the page touches it).
@@ -56,18 +58,27 @@ export interface ChromiumSession {
   close(): Promise<void>;
 }
 
-/** Bundles `pages` (name -> entry file), serves them, and launches Chromium on a fresh profile. */
-export async function openChromium(pages: Record<string, string>): Promise<ChromiumSession> {
+/**
+ * Bundles `pages` (name -> entry file), serves them, and launches Chromium on a fresh profile.
+ * `serviceWorkers` (name -> entry file) are bundled as classic scripts and served at /<name>.sw.js.
+ */
+export async function openChromium(pages: Record<string, string>, serviceWorkers: Record<string, string> = {}): Promise<ChromiumSession> {
   const scripts = new Map<string, string>();
   for (const [name, entry] of Object.entries(pages)) scripts.set(name, await bundle(entry));
+  const workerScripts = new Map<string, string>();
+  for (const [name, entry] of Object.entries(serviceWorkers)) workerScripts.set(name, await bundle(entry, 'iife'));
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     const html = /^\/([\w-]+)\.html$/.exec(path);
     const js = /^\/([\w-]+)\.js$/.exec(path);
+    const worker = /^\/([\w-]+)\.sw\.js$/.exec(path);
     if (html?.[1] && scripts.has(html[1])) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><title>${html[1]}</title><script type="module" src="/${html[1]}.js"></script>`);
     } else if (js?.[1] && scripts.has(js[1])) {
       res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(scripts.get(js[1]));
+    } else if (worker?.[1] && workerScripts.has(worker[1])) {
+      // no-cache: a restarted test server serves a new bundle, and the browser must not keep an old one.
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache', 'service-worker-allowed': '/' }).end(workerScripts.get(worker[1]));
     } else if (path === '/favicon.ico') {
       res.writeHead(204).end();
     } else {
@@ -94,12 +105,14 @@ export async function openChromium(pages: Record<string, string>): Promise<Chrom
     await rm(profile, { recursive: true, force: true });
     throw error;
   }
-  const url = (page: string, host: Host = '127.0.0.1') => `http://${host}:${port}/${page}.html`;
+  const origin = (host: Host = '127.0.0.1') => `http://${host}:${port}`;
+  const url = (page: string, host: Host = '127.0.0.1') => `${origin(host)}/${page}.html`;
   return {
     get context() {
       return context;
     },
     url,
+    origin,
     errors,
     async open(page, { host, before } = {}): Promise<Page> {
       const tab = await context.newPage();
