@@ -9,10 +9,7 @@ import { systemClock } from './core/clock.js';
 import type { Conditions } from './core/conditions.js';
 import { AlreadyStartedError, NotStartedError, TaskCancelledError, ValidationError } from './core/errors.js';
 import type { QuarantinedRecord } from './core/ports.js';
-import { Coordination } from './coordination/coordination.js';
-import { FollowerView } from './coordination/follower-view.js';
-import { snapshotFromWire, snapshotToWire, type WireSnapshot } from './coordination/wire-errors.js';
-import type { Call } from './coordination/wire.js';
+import { Peers } from './coordination/peers.js';
 import { taskIdSchema, type TaskRecord } from './core/schemas.js';
 import type { InstantFn, ResultOptions, TaskHandle, TaskSnapshot, WorkerFn } from './core/types.js';
 import { parseOrchestratorOptions, parseShutdownOptions, type OrchestratorOptions, type ShutdownOptions } from './core/options.js';
@@ -54,13 +51,11 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
   private readonly definitionFor = this.registry.definitionFor;
   private readonly parts: OrchestratorParts;
   private readonly instant: InstantRuns;
-  private readonly coordination: Coordination | null;
-  private readonly followerView: FollowerView;
+  /** The other contexts sharing the store (with a `coordinator`), else null. */
+  private readonly peers: Peers | null;
   private phase: Phase = 'created';
   /** The ready gate is open and stored work runs here (always, once started, without a coordinator). */
   private leading = false;
-  /** Stops posting this leader's task changes to the other contexts. */
-  private stopFeed: (() => void) | null = null;
   private opening: Promise<void> | null = null;
   private shutdownPromise: Promise<void> | null = null;
 
@@ -74,15 +69,17 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
       openStore: () => this.openStore(),
     });
     this.instant = new InstantRuns(this.parts.calls, this.parts.tasks);
-    this.followerView = new FollowerView(this.parts.tasks, options.retainFinished);
-    this.coordination = options.coordinator
-      ? new Coordination({
+    this.peers = options.coordinator
+      ? new Peers({
           port: options.coordinator,
           logger: options.logger,
-          serve: (call) => this.serve(call),
-          changed: (snapshots) => this.followerView.changed(snapshots),
-          leaderAppeared: () => void this.refreshFromLeader(),
-          claimed: (taskId) => this.claimed(taskId),
+          retainFinished: options.retainFinished,
+          tasks: this.parts.tasks,
+          calls: this.parts.calls,
+          definitionFor: this.definitionFor,
+          getTask: (taskId) => this.getTask(taskId),
+          peekTasks: () => this.peekTasks(),
+          started: () => this.phase === 'started',
           promoted: () => void this.promote(),
         })
       : null;
@@ -109,7 +106,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
     let leading: boolean;
     try {
       await this.openStore();
-      leading = this.coordination ? await this.coordination.campaign() : true;
+      leading = this.peers ? await this.peers.campaign() : true;
       if (leading) await this.releaseHeld();
     } catch (error) {
       // The gate stays closed and start() may be called again (say, once the store file is fixed).
@@ -119,7 +116,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
     if (this.phase !== 'starting') return; // shut down while starting
     this.phase = 'started';
     if (leading) await this.lead();
-    else void this.refreshFromLeader();
+    else void this.peers?.refresh();
   }
 
   /** See OrchestratorRole. */
@@ -141,11 +138,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
   /** Opens the ready gate: stored work runs here from now on. */
   private async lead(): Promise<void> {
     this.leading = true;
-    this.followerView.clear();
-    if (this.coordination) {
-      this.stopFeed = this.parts.tasks.listeners.add(this.coordination.feed.push);
-      this.coordination.lead();
-    }
+    this.peers?.lead();
     this.parts.tasks.openGate();
     await this.parts.wakeUp.scan();
   }
@@ -173,9 +166,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
       const { taskId } = accepted.record;
       const runsBefore = this.parts.tasks.get(taskId)?.actor.getSnapshot().context.runCount ?? 0;
       const handle = new ScheduledTask<OutputFor<TTasks, TId>>(taskId, this.waitForResult, runsBefore);
-      if (this.coordination && !this.leading) {
-        return this.coordination.link.call({ op: 'schedule', record: accepted.record, onConflict: accepted.onConflict }).then(() => handle);
-      }
+      if (this.peers?.following) return this.peers.schedule(accepted).then(() => handle);
       return accepted.onConflict === 'keep' ? this.parts.calls.scheduleIfAbsent(accepted, handle) : this.parts.calls.commit(accepted, handle);
     } catch (error) {
       return Promise.reject(error);
@@ -213,7 +204,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
     if (signal?.aborted) return Promise.reject(new TaskCancelledError(taskId, 'cancelled'));
 
     // Across contexts, last call wins too: the leader drops its scheduled work, other runNow calls stop.
-    this.coordination?.claim(taskId);
+    this.peers?.claim(taskId);
     return this.instant.run(taskId, fn, signal, this.leading && this.definitionFor(taskId) !== undefined);
   }
 
@@ -223,23 +214,20 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
     if (!id.success) return Promise.reject(ValidationError.fromZod(id.error, 'taskId'));
     // After shutdown the store is closed: stored work stays as it is, for the next start.
     if (this.phase === 'stopped') return Promise.reject(new TaskCancelledError(taskId, 'shutdown'));
-    if (this.coordination && !this.leading) return this.coordination.link.call({ op: 'cancel', taskId }).then(() => undefined);
+    if (this.peers?.following) return this.peers.cancel(taskId);
     return this.parts.calls.cancel(taskId);
   }
 
   /** Cancels every task, active and dormant (a store with many records is deleted page by page). */
   cancelAll(): Promise<void> {
     if (this.phase === 'stopped') return Promise.reject(new TaskCancelledError('(orchestrator)', 'shutdown'));
-    if (this.coordination && !this.leading) return this.coordination.link.call({ op: 'cancelAll' }).then(() => undefined);
+    if (this.peers?.following) return this.peers.cancelAll();
     return this.parts.calls.cancelAll();
   }
 
   /** The task's snapshot: active or finished in this process, else read from the store (dormant), else undefined. */
   async getTask<TId extends string>(taskId: TId): Promise<TaskSnapshot<OutputFor<TTasks, TId>> | undefined> {
-    if (this.coordination && !this.leading && !this.parts.tasks.get(taskId)) {
-      const wire = (await this.coordination.link.call({ op: 'get', taskId })) as WireSnapshot | undefined;
-      return wire && (snapshotFromWire(wire) as TaskSnapshot<OutputFor<TTasks, TId>>);
-    }
+    if (this.peers?.following && !this.parts.tasks.get(taskId)) return (await this.peers.get(taskId)) as TaskSnapshot<OutputFor<TTasks, TId>> | undefined;
     // A finished TaskId that is scheduled again is forgotten among the finished ones.
     return this.peekTask(taskId) ?? (this.parts.calls.dormant(taskId) as Promise<TaskSnapshot<OutputFor<TTasks, TId>> | undefined>);
   }
@@ -247,7 +235,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
   /** Without reading the store: an active task's snapshot, or a finished one's still retained. */
   peekTask<TId extends string>(taskId: TId): TaskSnapshot<OutputFor<TTasks, TId>> | undefined {
     const entry = this.parts.tasks.get(taskId);
-    const view = entry ? this.parts.tasks.viewOf(entry) : (this.followerView.get(taskId) ?? this.parts.tasks.finished.get(taskId));
+    const view = entry ? this.parts.tasks.viewOf(entry) : (this.peers?.view.get(taskId) ?? this.parts.tasks.finished.get(taskId));
     // The outcome's value came from this TaskId's worker, whose type the task map records.
     return view as TaskSnapshot<OutputFor<TTasks, TId>> | undefined;
   }
@@ -256,7 +244,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
   peekTasks(): TaskSnapshot[] {
     const active = this.parts.tasks.entries().map((entry) => this.parts.tasks.viewOf(entry));
     const shown = new Set(active.map((s) => s.taskId));
-    const remote = [...this.followerView.values()].filter((s) => !shown.has(s.taskId));
+    const remote = [...(this.peers?.view.values() ?? [])].filter((s) => !shown.has(s.taskId));
     for (const s of remote) shown.add(s.taskId);
     return [...active, ...remote, ...[...this.parts.tasks.finished.values()].filter((s) => !shown.has(s.taskId))];
   }
@@ -264,10 +252,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
   /** One page of tasks, active, dormant and finished, in TaskId order, filtered as asked. */
   async listTasks(query: TaskQuery = {}): Promise<TaskPage> {
     const parsed = parseTaskQuery(query);
-    if (this.coordination && !this.leading) {
-      const page = (await this.coordination.link.call({ op: 'list', query: parsed })) as { tasks: WireSnapshot[]; next: string | null };
-      return { tasks: page.tasks.map(snapshotFromWire), next: page.next };
-    }
+    if (this.peers?.following) return this.peers.list(parsed);
     return this.parts.calls.list(parsed, () => this.peekTasks());
   }
 
@@ -278,7 +263,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
     if (taskId === undefined) return unsubscribe;
     this.parts.tasks.pin(taskId);
     // A follower's view of the TaskId comes from the leader's changes; only the leader activates it.
-    if (this.leading || !this.coordination) this.parts.calls.observe(taskId);
+    if (!this.peers?.following) this.parts.calls.observe(taskId);
     let subscribed = true;
     return () => {
       if (!subscribed) return;
@@ -321,67 +306,22 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
     }
     this.phase = 'stopped';
     // Tasks cancelled by this shutdown stay stored for the next leader: other contexts must not see them end.
-    this.stopFeed?.();
+    this.peers?.stopPosting();
     // Leadership is given up only once this context's last writes are stored, so the next leader reads them.
     this.shutdownPromise ??= shutDownParts(this.parts, () => this.shutdownBackground(this.parts.inflight), timeoutMs).finally(() =>
-      this.coordination?.close(),
+      this.peers?.close(),
     );
     return this.shutdownPromise;
   }
 
   private openStore(): Promise<void> {
     const { store } = this.parts;
-    const { coordination } = this;
-    this.opening ??= (coordination ? coordination.openSession((keepEphemeral) => store.open({ keepEphemeral })) : store.open()).catch((error: unknown) => {
+    const { peers } = this;
+    this.opening ??= (peers ? peers.openSession((keepEphemeral) => store.open({ keepEphemeral })) : store.open()).catch((error: unknown) => {
       this.opening = null; // a later call may try again
       throw error;
     });
     return this.opening;
-  }
-
-  /** The leader's answer to a follower's call (in wire form: snapshots' errors cross as WireError). */
-  private async serve(call: Call): Promise<unknown> {
-    switch (call.op) {
-      case 'schedule': {
-        const definition = this.definitionFor(call.record.taskId);
-        if (!definition) throw new ValidationError('taskId', `no task registered for ${call.record.taskId} in the leading tab`);
-        const accepted = { record: call.record, definition, onConflict: call.onConflict };
-        await (call.onConflict === 'keep' ? this.parts.calls.scheduleIfAbsent(accepted, null) : this.parts.calls.commit(accepted, null));
-        return null;
-      }
-      case 'cancel':
-        return this.parts.calls.cancel(call.taskId);
-      case 'cancelAll':
-        return this.parts.calls.cancelAll();
-      case 'get': {
-        const snapshot = await this.getTask(call.taskId);
-        return snapshot && snapshotToWire(snapshot);
-      }
-      case 'list': {
-        const page = await this.parts.calls.list(call.query, () => this.peekTasks());
-        return { tasks: page.tasks.map(snapshotToWire), next: page.next };
-      }
-      case 'peek':
-        return this.peekTasks().map(snapshotToWire);
-    }
-  }
-
-  /** A follower asks the leader for what it has live, to show it (on start, and when a new leader appears). */
-  private async refreshFromLeader(): Promise<void> {
-    if (!this.coordination || this.leading || this.phase !== 'started') return;
-    try {
-      const wire = (await this.coordination.link.call({ op: 'peek' })) as WireSnapshot[];
-      if (!this.leading) this.followerView.changed(wire.map(snapshotFromWire));
-    } catch (error) {
-      if (this.phase === 'started') this.parts.logger.warn('errand: reading the leading tab\'s tasks failed', error);
-    }
-  }
-
-  /** Another context's runNow took the TaskId over: drop this context's scheduled work or runNow for it. */
-  private claimed(taskId: string): void {
-    const entry = this.parts.tasks.get(taskId);
-    if (entry) entry.actor.send({ type: 'CANCEL', reason: 'preempted' });
-    if (this.leading && this.definitionFor(taskId) !== undefined) void this.parts.calls.forget(taskId).catch(() => {});
   }
 
   /** A held record whose task can run now (registered since, or its schema accepts it again) is released. */
