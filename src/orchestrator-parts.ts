@@ -3,6 +3,7 @@ import type { TaskEnvironment } from '../machines/task-environment.js';
 import { Activations } from './activation/activations.js';
 import { TaskCalls } from './activation/task-calls.js';
 import { WakeUp } from './activation/wake-up.js';
+import { EngineWakeUp, engineHost } from './activation/engine-wake-up.js';
 import { WorkerSlots } from './activation/worker-slots.js';
 import type { ActorSystemPool } from './actor-systems.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -32,7 +33,8 @@ export interface OrchestratorParts {
   readonly persister: Persister;
   readonly tasks: Activations;
   readonly calls: TaskCalls;
-  readonly wakeUp: WakeUp;
+  /** errand's own wake-up timer over the store, or an engine's dispatcher in its place. */
+  readonly wakeUp: Pick<WakeUp, 'dormantAt' | 'scan' | 'stop'>;
   readonly platform: PlatformLink;
   /** Every worker and instant run in flight, so shutdown can wait for them. */
   readonly inflight: Set<Promise<unknown>>;
@@ -52,16 +54,18 @@ export function assembleParts(
 ): OrchestratorParts {
   const clock = options.clock ?? systemClock;
   const { logger, activationHorizonMs: horizonMs } = options;
-  const store = options.store ?? memoryStore();
+  const { engine } = options;
+  const store = engine?.store ?? options.store ?? memoryStore();
   const findings = new StoreFindings(logger);
   const persister = new Persister(store, phase.openStore, logger);
   const inflight = new Set<Promise<unknown>>();
   let tasks: Activations | undefined;
-  let wakeUp: WakeUp | undefined;
+  let wakeUp: Pick<WakeUp, 'dormantAt' | 'scan' | 'stop'> | undefined;
   const platform = new PlatformLink(options.platform, () => {
     for (const actor of tasks?.watchers() ?? []) actor.send({ type: 'CONDITIONS_CHANGED' });
   });
   const dormantAt = (dueAt: number): void => wakeUp?.dormantAt(dueAt);
+  const afterWrites = (then: () => void): void => void persister.written().then(then, then);
   const slots = new WorkerSlots({
     maxConcurrentWorkers: options.maxConcurrentWorkers,
     definitionFor: registry.definitionFor,
@@ -87,7 +91,10 @@ export function assembleParts(
     retainFinished: options.retainFinished,
     definitionFor: registry.definitionFor,
     held: (taskId, reason) => findings.held(taskId, reason),
-    wentDormant: dormantAt,
+    // The engine takes the work back only once this process's last writes for it are stored: a
+    // process that takes it next must not read (and run) what this one already moved past.
+    wentDormant: engine ? (record) => afterWrites(() => engine.dispatch.dormant(record)) : (record) => dormantAt(record.dueAt),
+    ended: engine ? (snapshot) => afterWrites(() => engine.dispatch.finished(snapshot)) : undefined,
   });
   const calls = new TaskCalls({
     store,
@@ -98,8 +105,10 @@ export function assembleParts(
     open: phase.openStore,
     quarantined: (items) => findings.quarantined(items),
     stopped: phase.stopped,
+    engine: engine?.dispatch,
   });
-  wakeUp = new WakeUp({
+  const host = engineHost({ calls, tasks, definitionFor: registry.definitionFor, running: () => phase.started() && !phase.stopped() });
+  wakeUp = engine ? new EngineWakeUp(engine.dispatch, host) : new WakeUp({
     store,
     clock,
     logger,

@@ -37,8 +37,10 @@ export interface ActivationsDeps {
   definitionFor(taskId: string): TaskDefinition | undefined;
   /** A stored record errand cannot run was held (kept, reported, never due). */
   held(taskId: string, reason: string): void;
-  /** A task went dormant due at `dueAt`: the wake-up must come by then. */
-  wentDormant(dueAt: number): void;
+  /** A task went dormant (its record says when it is due): the wake-up must come by then. */
+  wentDormant(record: TaskRecord): void;
+  /** A task ended, done or cancelled, other than by shutdown (an engine ends its job). */
+  ended?(snapshot: TaskSnapshot): void;
 }
 
 /**
@@ -203,6 +205,7 @@ export class Activations {
       if (final) {
         this.live.delete(taskId);
         this.finished.set(view);
+        if (snapshot.context.cancelReason !== 'shutdown') this.deps.ended?.(view);
       }
       // Events that change nothing a TaskSnapshot shows (a stale result, the gate opening on a
       // waiting task) keep the same snapshot object and notify nobody.
@@ -242,6 +245,6 @@ export class Activations {
     // The record keeps no outcome: a periodic run's is retained here, for result() of its handle.
     if (snapshot.context.outcome) this.lastRuns.set(this.viewOf(entry, snapshot));
     this.deps.systems.stop(entry.actor, entry.parent);
-    this.deps.wentDormant(nextRunAt);
+    this.deps.wentDormant(entry.record);
   }
 }

@@ -1,4 +1,4 @@
-import type { QuarantinedRecord, StorePort } from '../core/ports.js';
+import type { DispatchPort, QuarantinedRecord, StorePort } from '../core/ports.js';
 import type { TaskRecord } from '../core/schemas.js';
 import type { Logger, TaskSnapshot } from '../core/types.js';
 import { liveWork, type AcceptedRequest } from '../persistence/accept-request.js';
@@ -20,6 +20,11 @@ export interface TaskCallsDeps {
   quarantined(items: readonly QuarantinedRecord[]): void;
   /** True once the orchestrator shut down: nothing is made live after that. */
   stopped(): boolean;
+  /**
+   * An engine decides where due work runs (`Engine`): a schedule() here never activates the work
+   * here by itself (the engine hands it to whichever process takes it), and runNow claims the TaskId there.
+   */
+  engine?: Pick<DispatchPort, 'claim'> | undefined;
 }
 
 /**
@@ -39,14 +44,19 @@ export class TaskCalls {
 
   constructor(private readonly deps: TaskCallsDeps) {}
 
-  /** Activates a stored record, unless it is one a refused schedule() left behind (then it is held). */
-  activate(record: TaskRecord): void {
+  /** Activates a stored record, unless it is one a refused schedule() left behind (then it is held); false when held. */
+  activate(record: TaskRecord): boolean {
     const refused = this.refused.get(record.taskId);
     if (refused && refused.updatedAt === record.updatedAt && refused.dueAt === record.dueAt && refused.input === record.input) {
       this.deps.tasks.hold(record, 'its schedule() was refused (the store write failed) but the store kept it');
-      return;
+      return false;
     }
-    this.deps.tasks.activate(record);
+    return this.deps.tasks.activate(record);
+  }
+
+  /** Another process replaced the request of a task active here (an engine tells): it takes the new one. */
+  adopt(accepted: AcceptedRequest): void {
+    if (this.deps.tasks.get(accepted.record.taskId)) this.deliver(accepted);
   }
 
   /** The TaskId has an actor, or one is on its way: the wake-up scan leaves it alone. */
@@ -57,6 +67,7 @@ export class TaskCalls {
   /** runNow takes the TaskId over: a scheduled request for it (dormant, or on its way) is dropped. */
   takeOver(taskId: string, mayHaveStoredWork: boolean): void {
     const live = this.deps.tasks.get(taskId);
+    if (!live) this.deps.engine?.claim(taskId);
     if ((!live && mayHaveStoredWork) || this.ops.inFlight(taskId)) void this.forget(taskId).catch(() => {});
   }
 
@@ -156,7 +167,7 @@ export class TaskCalls {
     if (entry) {
       entry.record = record;
       entry.actor.send({ type: 'SCHEDULE', work: liveWork(accepted), nextRunAt: record.dueAt });
-    } else if (this.activating.has(taskId) || this.deps.tasks.activeAt(taskId, record.dueAt)) {
+    } else if (!this.deps.engine && (this.activating.has(taskId) || this.deps.tasks.activeAt(taskId, record.dueAt))) {
       this.deps.tasks.spawn(taskId, { work: liveWork(accepted), nextRunAt: record.dueAt }, record);
     } else {
       this.deps.tasks.notifyDormant(snapshotOfRecord(record));
@@ -196,7 +207,8 @@ export class TaskCalls {
 
   /** An observed TaskId is activated from its record (if it has one) and kept active while observed. */
   observe(taskId: string): void {
-    if (this.deps.stopped() || this.deps.tasks.get(taskId) || this.activating.has(taskId)) return;
+    // Under an engine the work is activated where the engine hands it, not where it is observed.
+    if (this.deps.engine || this.deps.stopped() || this.deps.tasks.get(taskId) || this.activating.has(taskId)) return;
     const watch = this.ops.watch();
     const activation = this.readRecord(taskId)
       .then((record) => {

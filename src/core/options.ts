@@ -1,8 +1,9 @@
 import type { InspectionEvent, Observer } from 'xstate';
 import { z } from 'zod';
+import { ValidationError } from './errors.js';
 import { MAX_TIMER_MS, type Clock } from './clock.js';
 import { functionOption, isFunction, methodsOption, optionsObject, parseOptions } from './option-checks.js';
-import type { CoordinatorPort, PlatformPort, StorePort } from './ports.js';
+import type { CoordinatorPort, DispatchPort, Engine, PlatformPort, StorePort } from './ports.js';
 import { workerLimitSchema } from './schemas.js';
 import type { Logger } from './types.js';
 
@@ -36,6 +37,11 @@ export interface OrchestratorOptions {
    * runs stored work, the others forward their calls to it. `tabCoordinator()` from errand/browser.
    */
   coordinator?: CoordinatorPort;
+  /**
+   * An engine that keeps the work and decides when and where it runs, across processes (`bullmqEngine`
+   * from errand/bullmq), in place of `store` and errand's own wake-up timer.
+   */
+  engine?: Engine;
 }
 
 /**
@@ -53,6 +59,7 @@ export interface ResolvedOrchestratorOptions {
   readonly activationHorizonMs: number;
   readonly maxConcurrentWorkers: number | undefined;
   readonly coordinator: CoordinatorPort | undefined;
+  readonly engine: Engine | undefined;
 }
 
 export interface ShutdownOptions {
@@ -87,9 +94,11 @@ const wholeMs = (what: string, max: number) => {
     .max(max, { error: `must be at most ${max.toLocaleString('en-US')}` });
 };
 
+const STORE_METHODS = ['open', 'write', 'get', 'due', 'nextDueAt', 'list', 'held'] as const;
+
 const orchestratorShape = {
   platform: methodsOption<PlatformPort>('a platform adapter', ['current', 'subscribe']).optional(),
-  store: methodsOption<StorePort>('a store adapter', ['open', 'write', 'get', 'due', 'nextDueAt', 'list', 'held'], ['close']).optional(),
+  store: methodsOption<StorePort>('a store adapter', STORE_METHODS, ['close']).optional(),
   // `clock: {}` would be accepted by types from JS and leave every timer unset: nothing would ever run.
   clock: methodsOption<Clock>('a clock', ['now', 'setTimeout', 'clearTimeout']).optional(),
   inspect: z
@@ -109,6 +118,12 @@ const orchestratorShape = {
   activationHorizonMs: wholeMs('how long before its due time a dormant task is activated', MAX_TIMER_MS).optional(),
   maxConcurrentWorkers: workerLimitSchema.optional(),
   coordinator: methodsOption<CoordinatorPort>('a coordinator', ['openSession', 'lead', 'post', 'subscribe', 'close']).optional(),
+  engine: z
+    .object({
+      store: methodsOption<StorePort>('a store adapter', STORE_METHODS, ['close']),
+      dispatch: methodsOption<DispatchPort>('a dispatcher', ['start', 'dormant', 'finished', 'claim']),
+    })
+    .optional(),
 };
 const orchestratorOptionsSchema = optionsObject('createOrchestrator', orchestratorShape);
 
@@ -118,6 +133,9 @@ const shutdownOptionsSchema = optionsObject('shutdown', shutdownShape);
 /** Checks every option of `createOrchestrator` up front; each failure is a ValidationError naming the option (`clock.now`, `retainFinished`). */
 export function parseOrchestratorOptions(options: unknown): ResolvedOrchestratorOptions {
   const parsed = parseOptions(orchestratorOptionsSchema, options, 'createOrchestrator');
+  // The engine keeps the work: a second place to keep it would be one the engine never reads.
+  if (parsed.engine && parsed.store) throw new ValidationError('store', 'cannot be given with engine (the engine keeps the work)');
+  if (parsed.engine && parsed.coordinator) throw new ValidationError('coordinator', 'cannot be given with engine (every process of the engine runs work)');
   return {
     platform: parsed.platform,
     store: parsed.store,
@@ -129,6 +147,7 @@ export function parseOrchestratorOptions(options: unknown): ResolvedOrchestrator
     activationHorizonMs: parsed.activationHorizonMs ?? DEFAULT_ACTIVATION_HORIZON_MS,
     maxConcurrentWorkers: parsed.maxConcurrentWorkers,
     coordinator: parsed.coordinator,
+    engine: parsed.engine,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Conditions, PlatformEvent } from './conditions.js';
 import type { PersistedStatus, TaskRecord } from './schemas.js';
+import type { TaskSnapshot } from './types.js';
 
 /** Feeds OS or host events into the orchestrator. Adapters live in `adapters/platforms`. */
 export interface PlatformPort {
@@ -127,4 +128,42 @@ export interface CoordinatorPort {
   subscribe(listener: (message: unknown) => void): () => void;
   /** Gives leadership up (or stops asking), leaves the session, and stops messages. */
   close(): void;
+}
+
+/**
+ * An engine that decides when and where stored work runs (BullMQ across a fleet of processes), in
+ * place of errand's own wake-up timer over the store. The engine's store is its view of every
+ * TaskId's request; its dispatcher hands this process the work that fell due and that it now holds.
+ */
+export interface Engine {
+  store: StorePort;
+  dispatch: DispatchPort;
+}
+
+/** What an engine's dispatcher may ask of the orchestrator of its process. */
+export interface DispatchHost {
+  /** Makes a record that fell due (and that this process now holds) active here; false when it is held (not runnable) or already active. */
+  activate(record: TaskRecord): boolean;
+  /** Another process replaced the request of a task active here: the task adopts it (as a schedule() here would). */
+  adopt(record: TaskRecord): void;
+  /** Another process cancelled the task active here, or its runNow took the TaskId over. */
+  cancel(taskId: string, reason: 'cancelled' | 'preempted'): void;
+  /** A task changed in another process (it ended there, say): this process's listeners and `result()` waits hear it. */
+  changed(snapshot: TaskSnapshot): void;
+}
+
+/**
+ * The engine's side of activation: it activates due work through the host, and hears when a task
+ * active here gives its work back (dormant again), ends, or is taken over by a runNow of this process.
+ * When the orchestrator shuts down, the engine's `store.close()` hands back whatever it still holds.
+ */
+export interface DispatchPort {
+  /** Starts delivering due work to `host` (once, when `start()` opens the ready gate). */
+  start(host: DispatchHost): Promise<void>;
+  /** A task active here went dormant: `record` says when it is due next; the engine holds it from now on. */
+  dormant(record: TaskRecord): void;
+  /** A task active here ended: done, or cancelled (never by shutdown: shut-down work stays stored). */
+  finished(snapshot: TaskSnapshot): void;
+  /** A runNow in this process took the TaskId over: wherever it is active, it is pre-empted. */
+  claim(taskId: string): void;
 }

@@ -1,0 +1,58 @@
+import type { DispatchHost, DispatchPort } from '../core/ports.js';
+import type { TaskRecord } from '../core/schemas.js';
+import type { TaskSnapshot } from '../core/types.js';
+import type { TaskDefinition } from '../define-task.js';
+import type { Activations } from './activations.js';
+import type { TaskCalls } from './task-calls.js';
+
+export interface EngineHostDeps {
+  calls: TaskCalls;
+  tasks: Activations;
+  definitionFor(taskId: string): TaskDefinition | undefined;
+  /** The ready gate is open and the orchestrator not shut down. */
+  running(): boolean;
+}
+
+/** The orchestrator as an engine's dispatcher sees it: activate what fell due, adopt, cancel. */
+export function engineHost(deps: EngineHostDeps): DispatchHost {
+  return {
+    activate(record: TaskRecord): boolean {
+      if (!deps.running() || deps.calls.isActive(record.taskId)) return false;
+      return deps.calls.activate(record);
+    },
+    adopt(record: TaskRecord): void {
+      const definition = deps.definitionFor(record.taskId);
+      if (definition) deps.calls.adopt({ record, definition, onConflict: 'replace' });
+    },
+    cancel(taskId: string, reason: 'cancelled' | 'preempted'): void {
+      deps.tasks.get(taskId)?.actor.send({ type: 'CANCEL', reason });
+    },
+    changed(snapshot: TaskSnapshot): void {
+      // A task active here is its own truth; the others' changes reach listeners as dormant ones do.
+      if (!deps.tasks.get(snapshot.taskId)) deps.tasks.notifyDormant(snapshot);
+    },
+  };
+}
+
+/**
+ * Stands where errand's own wake-up timer stands when an engine decides what is due: the first scan
+ * (`start()`) starts the engine's dispatcher; dormant work is the engine's to wake, so nothing is armed here.
+ */
+export class EngineWakeUp {
+  private starting: Promise<void> | null = null;
+
+  constructor(
+    private readonly dispatch: DispatchPort,
+    private readonly host: DispatchHost,
+  ) {}
+
+  dormantAt(): void {}
+
+  scan(): Promise<void> {
+    this.starting ??= this.dispatch.start(this.host);
+    return this.starting;
+  }
+
+  /** The dispatcher stops with the engine's store (`close()`), after the last writes. */
+  stop(): void {}
+}
