@@ -1,11 +1,17 @@
-// The engine seam (`createOrchestrator({ engine })`), on an in-process fleet engine
-// (test/support/memory-fleet.ts): every process runs work, the engine decides which one runs what.
-import { describe, expect, it } from 'vitest';
+// The engine seam (`createOrchestrator({ engine })`), the same behaviour on two engines: an in-process
+// fleet (test/support/memory-fleet.ts) and BullMQ on the shared Redis (each "process" here its own
+// engine, connections and Worker; test/bullmq/processes.test.ts runs real child processes). Every
+// process runs work; the engine decides which one runs what.
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { bullmqEngine } from '../src/bullmq/index.js';
+import type { Engine } from '../src/core/ports.js';
 import { createOrchestrator, defineTask, ValidationError, WorkResult } from '../src/index.js';
 import { memoryStore } from '../src/testing/index.js';
+import { SHARED_REDIS, deleteKeys, uniqueName } from './bullmq/redis-names.js';
 import { aborted, deferred, failOnUnhandledRejections } from './support.js';
-import { memoryFleet, type MemoryFleet } from './support/memory-fleet.js';
+import { memoryFleet } from './support/memory-fleet.js';
 
 failOnUnhandledRejections();
 
@@ -13,7 +19,42 @@ const quiet = { warn: () => {}, error: () => {} };
 
 type Run = (taskId: string, attempt: number, signal: AbortSignal) => Promise<unknown> | unknown;
 
-function processOn(fleet: MemoryFleet, name: string, ran: string[], run?: Run, takesWork = true) {
+/** A fleet under test: engines for its processes, and how many TaskIds it still keeps. */
+interface Fleet {
+  member(name: string, options: { takesWork: boolean }): Engine;
+  stored(): Promise<number>;
+}
+
+const admin = new Redis(SHARED_REDIS);
+const prefixes: string[] = [];
+afterAll(async () => {
+  for (const prefix of prefixes) await deleteKeys(admin, prefix);
+  admin.disconnect();
+});
+
+const ENGINES: { name: string; fleet(): Fleet }[] = [
+  {
+    name: 'memory fleet',
+    fleet() {
+      const fleet = memoryFleet();
+      return { member: (name, options) => fleet.member(name, options), stored: async () => fleet.records().length };
+    },
+  },
+  {
+    name: 'BullMQ on Redis',
+    fleet() {
+      const prefix = uniqueName('engine');
+      prefixes.push(prefix);
+      const queue = 'work';
+      return {
+        member: (_, { takesWork }) => bullmqEngine({ connection: SHARED_REDIS, queue, prefix, takesWork }),
+        stored: async () => (await admin.zrange(`${prefix}:${queue}:errand:ids`, 0, -1)).length,
+      };
+    },
+  },
+];
+
+function processOn(fleet: Fleet, name: string, ran: string[], run?: Run, takesWork = true) {
   const job = defineTask({
     id: 'job',
     input: z.object({ n: z.number() }),
@@ -26,128 +67,136 @@ function processOn(fleet: MemoryFleet, name: string, ran: string[], run?: Run, t
   return createOrchestrator({ engine: fleet.member(name, { takesWork }), logger: quiet }).register(job);
 }
 
-async function fleetOf(count: number, run?: Run) {
-  const fleet = memoryFleet();
-  const ran: string[] = [];
-  const all = Array.from({ length: count }, (_, i) => processOn(fleet, `p${i}`, ran, run));
-  for (const o of all) await o.start();
-  return { fleet, ran, all };
-}
-
-const until = async (check: () => boolean, what: string) => {
-  for (let i = 0; i < 1_000 && !check(); i++) await new Promise((r) => setTimeout(r, 2));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
+const until = async (check: () => boolean | Promise<boolean>, what: string) => {
+  for (let i = 0; i < 2_500 && !(await check()); i++) await new Promise((r) => setTimeout(r, 4));
+  if (!(await check())) throw new Error(`timed out waiting for ${what}`);
 };
 
-describe('an engine decides where work runs', () => {
-  it('refuses store or coordinator beside engine, naming the option', () => {
-    const engine = memoryFleet().member('x');
-    expect(() => createOrchestrator({ engine, store: memoryStore() })).toThrow(ValidationError);
-    expect(() => createOrchestrator({ engine, store: memoryStore() })).toThrow(/store/);
-  });
+/** The process whose worker started the TaskId's latest run (from the run log). */
+const runner = <O>(ran: string[], all: O[], taskId: string): O => {
+  const last = [...ran].reverse().find((r) => r.includes(`:${taskId}#`));
+  return all[Number(last?.slice(1, last.indexOf(':')))]!;
+};
 
-  it('300 tasks scheduled from every process run once each, spread over the fleet; result() anywhere sees how they ended', async () => {
-    const { all, ran, fleet } = await fleetOf(3);
-    const handles = await Promise.all(Array.from({ length: 300 }, (_, i) => all[i % 3]!.schedule({ taskId: `job/${i}`, input: { n: i } })));
-    const values = await Promise.all(handles.map((h) => h.result()));
-    expect(values.every((v) => /^p\d did \d+$/.test(String(v)))).toBe(true);
-    expect(ran).toHaveLength(300);
-    expect(new Set(ran.map((r) => r.split(':')[1])).size).toBe(300);
-    const byProcess = new Set(ran.map((r) => r.split(':')[0]));
-    expect(byProcess.size).toBeGreaterThan(1);
-    await until(() => fleet.records().length === 0, 'the records to be deleted');
-    expect(fleet.holders()).toEqual({});
-    for (const o of all) await o.shutdown();
-  });
-
-  it('a schedule() never runs the work in the calling process by itself: the engine hands it to a process that takes work', async () => {
-    const fleet = memoryFleet();
-    const ran: string[] = [];
-    const producer = processOn(fleet, 'producer', ran, undefined, false);
-    const worker = processOn(fleet, 'worker', ran);
-    await producer.start();
-    await worker.start();
-    const handles = [];
-    for (let i = 0; i < 10; i++) handles.push(await producer.schedule({ taskId: `job/${i}`, input: { n: i } }));
-    expect(await Promise.all(handles.map((h) => h.result()))).toEqual(Array.from({ length: 10 }, (_, i) => `worker did ${i}`));
-    expect(ran.every((r) => r.startsWith('worker:'))).toBe(true);
-    expect(producer.diagnostics().liveTasks).toBe(0);
-    await producer.shutdown();
-    await worker.shutdown();
-  });
-
-  it('cancel() from a process that does not hold the task reaches the one running it: its signal aborts, the record goes', async () => {
-    const started = deferred<string>();
-    let signal: AbortSignal | undefined;
-    const { all, fleet } = await fleetOf(2, async (_, __, s) => {
-      signal = s;
-      started.resolve('');
-      await aborted(s);
-    });
-    const handle = await all[0]!.schedule({ taskId: 'job/long', input: { n: 1 } });
-    await started.promise;
-    const holderName = fleet.holders()['job/long'];
-    const other = holderName === 'p0' ? all[1]! : all[0]!;
-    const result = handle.result().catch((e: unknown) => e);
-    await other.cancel('job/long');
-    await until(() => signal?.aborted === true, 'the worker to be aborted');
-    expect(await result).toMatchObject({ name: 'AbortError', reason: 'cancelled' });
-    await until(() => fleet.records().length === 0 && Object.keys(fleet.holders()).length === 0, 'the task to be gone');
-    for (const o of all) await o.shutdown();
-  });
-
-  it('runNow in one process pre-empts the scheduled work running in another', async () => {
-    const started = deferred<string>();
-    let signal: AbortSignal | undefined;
-    const { all, fleet } = await fleetOf(2, async (_, __, s) => {
-      signal = s;
-      started.resolve('');
-      await aborted(s);
-    });
-    const handle = await all[0]!.schedule({ taskId: 'job/x', input: { n: 1 } });
-    const result = handle.result().catch((e: unknown) => e);
-    await started.promise;
-    const other = fleet.holders()['job/x'] === 'p0' ? all[1]! : all[0]!;
-    await expect(other.runNow('job/x', async () => 'now')).resolves.toBe('now');
-    await until(() => signal?.aborted === true, 'the scheduled worker to be aborted');
-    expect(await result).toMatchObject({ name: 'AbortError', reason: 'preempted' });
-    await until(() => fleet.records().length === 0, 'the stored request to be dropped');
-    for (const o of all) await o.shutdown();
-  });
-
-  it('backoff gives the work back to the engine; the retry may run elsewhere, attempts counted across processes', async () => {
-    const { all, ran } = await fleetOf(2, (_, attempt) => (attempt < 3 ? WorkResult.retry('busy') : 'third time'));
-    const handle = await all[0]!.schedule({
-      taskId: 'job/flaky',
-      input: { n: 1 },
-      // Further out than the activation horizon (1 s): each retry goes dormant, back to the engine.
-      backoff: { policy: 'linear', initialDelayMs: 1_100, maxDelayMs: 1_100, jitter: 0, maxAttempts: 5 },
-    });
-    await expect(handle.result()).resolves.toBe('third time');
-    expect(ran.map((r) => r.split('#')[1])).toEqual(['1', '2', '3']);
-    for (const o of all) await o.shutdown();
-  });
-
-  it('when the process running a task shuts down, another takes it and runs it again, the cut-off attempt counted', async () => {
-    const first = deferred<string>();
-    const { all, ran, fleet } = await fleetOf(2, async (_, attempt, s) => {
-      if (attempt === 1) {
-        first.resolve('');
-        await aborted(s);
-        throw new Error('aborted');
-      }
-      return 'second';
-    });
-    const handle = await all[0]!.schedule({ taskId: 'job/cut', input: { n: 1 } });
-    await first.promise;
-    const holderName = fleet.holders()['job/cut']!;
-    const [gone, stays] = holderName === 'p0' ? [all[0]!, all[1]!] : [all[1]!, all[0]!];
-    await gone.shutdown({ timeoutMs: 1_000 });
-    await until(() => ran.length === 2, 'the re-run');
-    expect(ran[1]).toMatch(/#2$/);
-    expect(ran[1]!.startsWith(stays === all[0] ? 'p0' : 'p1')).toBe(true);
-    if (stays !== all[0]) await expect(handle.result()).rejects.toMatchObject({ reason: 'shutdown' });
-    await until(() => stays.peekTask('job/cut')?.status === 'done', 'the re-run to end');
-    await stays.shutdown();
-  });
+it('refuses store or coordinator beside engine, naming the option', () => {
+  const engine = memoryFleet().member('x');
+  expect(() => createOrchestrator({ engine, store: memoryStore() })).toThrow(ValidationError);
+  expect(() => createOrchestrator({ engine, store: memoryStore() })).toThrow(/store/);
 });
+
+for (const { name, fleet: makeFleet } of ENGINES) {
+  describe(`an engine decides where work runs: ${name}`, { timeout: 30_000 }, () => {
+    async function fleetOf(count: number, run?: Run) {
+      const fleet = makeFleet();
+      const ran: string[] = [];
+      const all = Array.from({ length: count }, (_, i) => processOn(fleet, `p${i}`, ran, run));
+      for (const o of all) await o.start();
+      return { fleet, ran, all };
+    }
+
+    it('300 tasks scheduled from every process run once each, spread over the fleet; result() anywhere sees how they ended', async () => {
+      const { all, ran, fleet } = await fleetOf(3);
+      const handles = await Promise.all(Array.from({ length: 300 }, (_, i) => all[i % 3]!.schedule({ taskId: `job/${i}`, input: { n: i } })));
+      const values = await Promise.all(handles.map((h) => h.result()));
+      expect(values.every((v) => /^p\d did \d+$/.test(String(v)))).toBe(true);
+      expect(ran).toHaveLength(300);
+      expect(new Set(ran.map((r) => r.split(':')[1])).size).toBe(300);
+      expect(new Set(ran.map((r) => r.split(':')[0])).size).toBeGreaterThan(1);
+      await until(async () => (await fleet.stored()) === 0, 'the records to be gone');
+      for (const o of all) await o.shutdown();
+    });
+
+    it('a schedule() never runs the work in the calling process by itself: the engine hands it to a process that takes work', async () => {
+      const fleet = makeFleet();
+      const ran: string[] = [];
+      const producer = processOn(fleet, 'producer', ran, undefined, false);
+      const worker = processOn(fleet, 'worker', ran);
+      await producer.start();
+      await worker.start();
+      const handles = [];
+      for (let i = 0; i < 10; i++) handles.push(await producer.schedule({ taskId: `job/${i}`, input: { n: i } }));
+      expect(await Promise.all(handles.map((h) => h.result()))).toEqual(Array.from({ length: 10 }, (_, i) => `worker did ${i}`));
+      expect(ran.every((r) => r.startsWith('worker:'))).toBe(true);
+      expect(producer.diagnostics().liveTasks).toBe(0);
+      await producer.shutdown();
+      await worker.shutdown();
+    });
+
+    it('cancel() from a process that does not hold the task reaches the one running it: its signal aborts, the record goes', async () => {
+      const started = deferred<string>();
+      let signal: AbortSignal | undefined;
+      const { all, ran, fleet } = await fleetOf(2, async (_, __, s) => {
+        signal = s;
+        started.resolve('');
+        await aborted(s);
+      });
+      const handle = await all[0]!.schedule({ taskId: 'job/long', input: { n: 1 } });
+      await started.promise;
+      const other = runner(ran, all, 'job/long') === all[0] ? all[1]! : all[0]!;
+      const result = handle.result().catch((e: unknown) => e);
+      await other.cancel('job/long');
+      await until(() => signal?.aborted === true, 'the worker to be aborted');
+      await until(async () => (await fleet.stored()) === 0, 'the task to be gone');
+      expect(await other.getTask('job/long')).toMatchObject({ status: 'cancelled' });
+      if (runner(ran, all, 'job/long') !== all[0]) expect(await result).toMatchObject({ name: 'AbortError', reason: 'cancelled' });
+      for (const o of all) await o.shutdown();
+    });
+
+    it('runNow in one process pre-empts the scheduled work running in another', async () => {
+      const started = deferred<string>();
+      let signal: AbortSignal | undefined;
+      const { all, ran, fleet } = await fleetOf(2, async (_, __, s) => {
+        signal = s;
+        started.resolve('');
+        await aborted(s);
+      });
+      await all[0]!.schedule({ taskId: 'job/x', input: { n: 1 } });
+      await started.promise;
+      const holder = runner(ran, all, 'job/x');
+      const other = holder === all[0] ? all[1]! : all[0]!;
+      await expect(other.runNow('job/x', async () => 'now')).resolves.toBe('now');
+      await until(() => signal?.aborted === true, 'the scheduled worker to be aborted');
+      await until(() => holder.peekTask('job/x')?.status === 'cancelled', 'the holder to cancel it');
+      expect(holder.peekTask('job/x')).toMatchObject({ cancelReason: 'preempted' });
+      await until(async () => (await fleet.stored()) === 0, 'the stored request to be dropped');
+      expect(ran).toHaveLength(1);
+      for (const o of all) await o.shutdown();
+    });
+
+    it('backoff gives the work back to the engine; the retries may run elsewhere, attempts counted across processes', async () => {
+      const { all, ran } = await fleetOf(2, (_, attempt) => (attempt < 3 ? WorkResult.retry('busy') : 'third time'));
+      const handle = await all[0]!.schedule({
+        taskId: 'job/flaky',
+        input: { n: 1 },
+        // Further out than the activation horizon (1 s): each retry goes dormant, back to the engine.
+        backoff: { policy: 'linear', initialDelayMs: 1_100, maxDelayMs: 1_100, jitter: 0, maxAttempts: 5 },
+      });
+      await expect(handle.result()).resolves.toBe('third time');
+      expect(ran.map((r) => r.split('#')[1])).toEqual(['1', '2', '3']);
+      for (const o of all) await o.shutdown();
+    });
+
+    it('when the process running a task shuts down, another takes it and runs it again, the cut-off attempt counted', async () => {
+      const first = deferred<string>();
+      const { all, ran } = await fleetOf(2, async (_, attempt, s) => {
+        if (attempt === 1) {
+          first.resolve('');
+          await aborted(s);
+          throw new Error('aborted');
+        }
+        return 'second';
+      });
+      await all[0]!.schedule({ taskId: 'job/cut', input: { n: 1 } });
+      await first.promise;
+      const gone = runner(ran, all, 'job/cut');
+      const stays = gone === all[0] ? all[1]! : all[0]!;
+      await gone.shutdown({ timeoutMs: 1_000 });
+      await until(() => ran.length === 2, 'the re-run');
+      expect(ran[1]).toMatch(/#2$/);
+      expect(runner(ran, all, 'job/cut')).toBe(stays);
+      await until(() => stays.peekTask('job/cut')?.status === 'done', 'the re-run to end');
+      expect(stays.peekTask('job/cut')).toMatchObject({ interrupted: 1, outcome: { ok: true, value: 'second' } });
+      await stays.shutdown();
+    });
+  });
+}

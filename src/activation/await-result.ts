@@ -39,6 +39,11 @@ export function awaitResult(deps: AwaitResultDeps, taskId: string, signal?: Abor
   return calls.dormant(taskId).then(
     (stored) => {
       if (wait.settled()) return wait.promise;
+      // Ended in another process (an engine's fleet): how it ended is the answer.
+      if (stored && (stored.status === 'done' || stored.status === 'cancelled') && !tasks.get(taskId)) {
+        wait.settleFrom(stored);
+        return wait.promise;
+      }
       if (!stored && !tasks.get(taskId) && !calls.ops.inFlight(taskId)) {
         const finished = tasks.finished.get(taskId);
         if (finished) wait.settleFrom(finished);

@@ -24,7 +24,7 @@ export interface TaskCallsDeps {
    * An engine decides where due work runs (`Engine`): a schedule() here never activates the work
    * here by itself (the engine hands it to whichever process takes it), and runNow claims the TaskId there.
    */
-  engine?: Pick<DispatchPort, 'claim'> | undefined;
+  engine?: Pick<DispatchPort, 'claim' | 'lastEnd'> | undefined;
 }
 
 /**
@@ -105,7 +105,9 @@ export class TaskCalls {
   /** A dormant task's snapshot, from what is on its way to the store or from the store. */
   async dormant(taskId: string): Promise<TaskSnapshot | undefined> {
     const record = await this.readRecord(taskId);
-    return record ? snapshotOfRecord(record) : undefined;
+    if (record) return snapshotOfRecord(record);
+    // Under an engine the work may have ended in another process: the engine may still know how.
+    return record === null || !this.deps.engine?.lastEnd || this.deps.tasks.get(taskId) ? undefined : this.deps.engine.lastEnd(taskId);
   }
 
   /**
@@ -142,6 +144,9 @@ export class TaskCalls {
   commit<H>(accepted: AcceptedRequest, handle: H, ticket = this.ops.begin(accepted.record.taskId)): Promise<H> {
     const { taskId } = accepted.record;
     this.ops.touch(taskId);
+    // Under an engine the work may run (and end) in another process before this write's answer
+    // arrives here: the TaskId's earlier end is forgotten now, so an end heard meanwhile is kept.
+    if (this.deps.engine && !this.deps.tasks.get(taskId)) this.deps.tasks.notifyDormant(snapshotOfRecord(accepted.record));
     return this.deps.persister.put(accepted.record).then(
       () => {
         this.refused.delete(taskId);
@@ -169,7 +174,7 @@ export class TaskCalls {
       entry.actor.send({ type: 'SCHEDULE', work: liveWork(accepted), nextRunAt: record.dueAt });
     } else if (!this.deps.engine && (this.activating.has(taskId) || this.deps.tasks.activeAt(taskId, record.dueAt))) {
       this.deps.tasks.spawn(taskId, { work: liveWork(accepted), nextRunAt: record.dueAt }, record);
-    } else {
+    } else if (!this.deps.engine) {
       this.deps.tasks.notifyDormant(snapshotOfRecord(record));
       this.deps.wakeUp.dormantAt(record.dueAt);
     }

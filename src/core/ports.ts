@@ -166,4 +166,6 @@ export interface DispatchPort {
   finished(snapshot: TaskSnapshot): void;
   /** A runNow in this process took the TaskId over: wherever it is active, it is pre-empted. */
   claim(taskId: string): void;
+  /** How the TaskId's work last ended anywhere in the fleet, while the engine retains it (for getTask and result()). */
+  lastEnd?(taskId: string): Promise<TaskSnapshot | undefined>;
 }
