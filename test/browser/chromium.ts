@@ -124,7 +124,7 @@ export async function openChromium(pages: Record<string, string>): Promise<Chrom
  * Incognito window is (its storage lives in memory and goes with the context).
  */
 export function launchOffTheRecord(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
 /** A browser this process started itself, so it can be killed without warning. */

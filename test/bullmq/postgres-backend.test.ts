@@ -2,9 +2,14 @@
 // migrations into a schema of the test's own, a Queue and a Worker built with createPostgresBackend, one job
 // added and processed, then the schema dropped.
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents, Worker, createPostgresBackend, runMigrations, LATEST_SCHEMA_VERSION } from 'bullmq';
+import { LATEST_SCHEMA_VERSION, createPostgresBackend, runMigrations, withBackend } from 'bullmq';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// withBackend binds the classes to the PostgreSQL backend and its connection type; passing
+// createPostgresBackend as the constructors' third argument works at run time too, but then TypeScript picks the
+// Redis overloads as soon as the job types are given explicitly.
+const { Queue, QueueEvents, Worker } = withBackend(createPostgresBackend);
 
 const CONNECTION_STRING = process.env.ERRAND_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -29,8 +34,8 @@ describe('BullMQ PostgreSQL backend', () => {
     expect(await runMigrations(admin, schema)).toBe(LATEST_SCHEMA_VERSION);
     expect(await runMigrations(admin, schema)).toBe(LATEST_SCHEMA_VERSION); // idempotent
 
-    const queue = new Queue<{ n: number }, number>('pg-jobs', { connection }, createPostgresBackend);
-    const events = new QueueEvents('pg-jobs', { connection }, createPostgresBackend);
+    const queue = new Queue<{ n: number }, number>('pg-jobs', { connection });
+    const events = new QueueEvents('pg-jobs', { connection });
     const seen: number[] = [];
     const worker = new Worker<{ n: number }, number>(
       'pg-jobs',
@@ -39,7 +44,6 @@ describe('BullMQ PostgreSQL backend', () => {
         return job.data.n * 2;
       },
       { connection },
-      createPostgresBackend,
     );
     try {
       await Promise.all([queue.waitUntilReady(), worker.waitUntilReady(), events.waitUntilReady()]);
