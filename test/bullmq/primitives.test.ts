@@ -38,6 +38,33 @@ async function replaceUnlessActive(queue: Queue, jobId: string, data: object, de
   return results[0]?.[1] === 1 ? 'replaced' : 'active';
 }
 
+/**
+ * errand's own guard, run first in the same MULTI: if the job is active (its lock exists) it records the
+ * replacement on the job hash, where the worker that holds the job will find it even if the pub/sub nudge
+ * reached it before its processor started; otherwise it does nothing and removeJob + addJob replace the job.
+ */
+const GUARD = 'errandMarkIfActive';
+const GUARD_LUA = `
+if redis.call('EXISTS', KEYS[1] .. ':lock') == 1 then
+  redis.call('HSET', KEYS[1], 'errandIntent', ARGV[1])
+  return 1
+end
+return 0`;
+
+async function replaceOrMark(queue: Queue, jobId: string, data: object): Promise<'replaced' | 'marked'> {
+  const backend: RedisQueueBackend = queue.getBackend();
+  const client = await backend.client;
+  client.defineCommand(GUARD, { numberOfKeys: 1, lua: GUARD_LUA });
+  const multi = client.multi();
+  multi.runCommand(GUARD, [queue.toKey(jobId), JSON.stringify(data)]);
+  void backend.execCommand(multi, 'removeJob', [queue.toKey(jobId), queue.toKey('repeat'), jobId, 0, queue.toKey('')]);
+  void new Job(queue, 'task', data, {}, jobId).addJob(multi);
+  const results = await multi.exec();
+  if (!results) throw new Error('MULTI aborted');
+  for (const [error] of results) if (error) throw error;
+  return results[0]?.[1] === 1 ? 'marked' : 'replaced';
+}
+
 describe('atomic replace of a waiting/delayed job (MULTI removeJob + addJob)', () => {
   it('replaces a delayed job: new data, new delay, same id; leaves an active job untouched', async () => {
     const queue = queueOf('replace');
@@ -64,7 +91,15 @@ describe('atomic replace of a waiting/delayed job (MULTI removeJob + addJob)', (
     expect(await replaceUnlessActive(queue, 't_w', { v: 4 }, 0)).toBe('active');
     expect((await queue.getJob('t_w'))?.data).toEqual({ v: 3 });
     expect(await queue.getJobState('t_w')).toBe('active');
+    // With errand's guard first in the MULTI, the active case leaves a durable intent on the job instead.
+    expect(await replaceOrMark(queue, 't_w', { v: 5 })).toBe('marked');
+    expect(await admin.hget(queue.toKey('t_w'), 'errandIntent')).toBe('{"v":5}');
+    expect((await queue.getJob('t_w'))?.data).toEqual({ v: 3 });
     await active?.moveToCompleted('done', 'tok-1', false);
+    await queue.add('task', { v: 1 }, { jobId: 't_x', delay: 60_000 });
+    expect(await replaceOrMark(queue, 't_x', { v: 6 })).toBe('replaced');
+    expect((await queue.getJob('t_x'))?.data).toEqual({ v: 6 });
+    expect(await queue.getJobState('t_x')).toBe('waiting');
   });
 });
 
