@@ -37,6 +37,13 @@ export interface BullmqEngineOptions {
    * Worker and is never handed work. Default true.
    */
   takesWork?: boolean;
+  /**
+   * How long a job stays locked to this process without the lock being renewed, and how often the
+   * fleet checks for jobs whose process died (BullMQ's lockDuration and stalledInterval). A job cut off
+   * by a dead process runs again elsewhere within about their sum. Defaults 30,000 ms each.
+   */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
 }
 
 /** How a job held here ends, as its task actor gives it back. */
@@ -52,7 +59,7 @@ const LIVE_STATES = new Set(['waiting', 'delayed', 'active', 'prioritized', 'wai
 const FAR = 365 * 24 * 60 * 60 * 1000;
 
 export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly queueName: string } {
-  const { queue: queueName, prefix = 'bull', concurrency = 50, openTimeoutMs = 5_000, takesWork = true } = options;
+  const { queue: queueName, prefix = 'bull', concurrency = 50, openTimeoutMs = 5_000, takesWork = true, lockDurationMs = 30_000, stalledIntervalMs = 30_000 } = options;
   const connection = { ...options.connection, maxRetriesPerRequest: null };
   const self = globalThis.crypto.randomUUID();
   const indexKey = `${prefix}:${queueName}:errand:ids`;
@@ -256,6 +263,8 @@ export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly 
           connection,
           prefix,
           concurrency,
+          lockDuration: lockDurationMs,
+          stalledInterval: stalledIntervalMs,
           // errand counts a run cut off by a dead worker (its record says running); BullMQ must not fail it for that.
           maxStalledCount: 1_000_000,
         });
