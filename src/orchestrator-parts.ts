@@ -107,7 +107,13 @@ export function assembleParts(
     stopped: phase.stopped,
     engine: engine?.dispatch,
   });
-  const host = engineHost({ calls, tasks, definitionFor: registry.definitionFor, running: () => phase.started() && !phase.stopped() });
+  const host = engineHost({
+    calls,
+    tasks,
+    definitionFor: registry.definitionFor,
+    running: () => phase.started() && !phase.stopped(),
+    conditions: () => platform.conditions,
+  });
   wakeUp = engine ? new EngineWakeUp(engine.dispatch, host) : new WakeUp({
     store,
     clock,

@@ -6,8 +6,8 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { bullmqEngine } from '../src/bullmq/index.js';
-import type { Engine } from '../src/core/ports.js';
-import { createOrchestrator, defineTask, ValidationError, WorkResult } from '../src/index.js';
+import type { Engine, PlatformPort } from '../src/core/ports.js';
+import { createOrchestrator, defineTask, staticPlatform, ValidationError, WorkResult } from '../src/index.js';
 import { memoryStore } from '../src/testing/index.js';
 import { SHARED_REDIS, deleteKeys, uniqueName } from './bullmq/redis-names.js';
 import { aborted, deferred, failOnUnhandledRejections } from './support.js';
@@ -54,7 +54,7 @@ const ENGINES: { name: string; fleet(): Fleet }[] = [
   },
 ];
 
-function processOn(fleet: Fleet, name: string, ran: string[], run?: Run, takesWork = true) {
+function processOn(fleet: Fleet, name: string, ran: string[], run?: Run, takesWork = true, platform?: PlatformPort) {
   const job = defineTask({
     id: 'job',
     input: z.object({ n: z.number() }),
@@ -64,7 +64,7 @@ function processOn(fleet: Fleet, name: string, ran: string[], run?: Run, takesWo
       return value === undefined ? `${name} did ${input.n}` : value;
     },
   });
-  return createOrchestrator({ engine: fleet.member(name, { takesWork }), logger: quiet }).register(job);
+  return createOrchestrator({ engine: fleet.member(name, { takesWork }), logger: quiet, ...(platform ? { platform } : {}) }).register(job);
 }
 
 const until = async (check: () => boolean | Promise<boolean>, what: string) => {
@@ -161,6 +161,23 @@ for (const { name, fleet: makeFleet } of ENGINES) {
       await until(async () => (await fleet.stored()) === 0, 'the stored request to be dropped');
       expect(ran).toHaveLength(1);
       for (const o of all) await o.shutdown();
+    });
+
+    it("a process whose conditions do not meet a task's constraints leaves it for one whose conditions do", async () => {
+      const fleet = makeFleet();
+      const ran: string[] = [];
+      const offline = processOn(fleet, 'offline', ran, undefined, true, staticPlatform({ online: false }));
+      const online = processOn(fleet, 'online', ran, undefined, true, staticPlatform({ online: true }));
+      await offline.start();
+      await online.start();
+      const handles = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => offline.schedule({ taskId: `job/net-${i}`, input: { n: i }, constraints: { network: 'any' } })),
+      );
+      expect(await Promise.all(handles.map((h) => h.result()))).toEqual(Array.from({ length: 6 }, (_, i) => `online did ${i}`));
+      expect(ran.every((r) => r.startsWith('online:'))).toBe(true);
+      expect(offline.diagnostics().liveTasks).toBe(0);
+      await offline.shutdown();
+      await online.shutdown();
     });
 
     it('backoff gives the work back to the engine; the retries may run elsewhere, attempts counted across processes', async () => {

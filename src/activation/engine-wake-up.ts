@@ -1,4 +1,5 @@
-import type { DispatchHost, DispatchPort } from '../core/ports.js';
+import { unmetConstraints, type Conditions } from '../core/conditions.js';
+import type { Activation, DispatchHost, DispatchPort } from '../core/ports.js';
 import type { TaskRecord } from '../core/schemas.js';
 import type { TaskSnapshot } from '../core/types.js';
 import type { TaskDefinition } from '../define-task.js';
@@ -11,14 +12,19 @@ export interface EngineHostDeps {
   definitionFor(taskId: string): TaskDefinition | undefined;
   /** The ready gate is open and the orchestrator not shut down. */
   running(): boolean;
+  /** What this process's platform reports now. */
+  conditions(): Conditions;
 }
 
 /** The orchestrator as an engine's dispatcher sees it: activate what fell due, adopt, cancel. */
 export function engineHost(deps: EngineHostDeps): DispatchHost {
   return {
-    activate(record: TaskRecord): boolean {
-      if (!deps.running() || deps.calls.isActive(record.taskId)) return false;
-      return deps.calls.activate(record);
+    activate(record: TaskRecord): Activation {
+      if (record.held !== null) return 'held';
+      if (!deps.running() || deps.calls.isActive(record.taskId)) return 'busy';
+      // Work this process's conditions do not allow is left for a process whose conditions do.
+      if (unmetConstraints(record.request.constraints, deps.conditions()).length > 0) return 'constrained';
+      return deps.calls.activate(record) ? 'activated' : 'held';
     },
     adopt(record: TaskRecord): void {
       const definition = deps.definitionFor(record.taskId);

@@ -140,10 +140,17 @@ export interface Engine {
   dispatch: DispatchPort;
 }
 
+export type Activation = 'activated' | 'held' | 'busy' | 'constrained';
+
 /** What an engine's dispatcher may ask of the orchestrator of its process. */
 export interface DispatchHost {
-  /** Makes a record that fell due (and that this process now holds) active here; false when it is held (not runnable) or already active. */
-  activate(record: TaskRecord): boolean;
+  /**
+   * Makes a record that fell due (and that this process now holds) active here. Otherwise says why
+   * not: 'held' (errand cannot run it: its task is not registered here, its input no longer parses),
+   * 'busy' (the TaskId is active here already, a runNow say, or the orchestrator is shutting down), or
+   * 'constrained' (this process's conditions do not meet its constraints: another process may take it).
+   */
+  activate(record: TaskRecord): Activation;
   /** Another process replaced the request of a task active here: the task adopts it (as a schedule() here would). */
   adopt(record: TaskRecord): void;
   /** Another process cancelled the task active here, or its runNow took the TaskId over. */

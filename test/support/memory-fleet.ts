@@ -58,7 +58,11 @@ export function memoryFleet(): MemoryFleet {
       if (ready.length === 0) return;
       const member = ready[turn++ % ready.length]!;
       holder.set(record.taskId, member);
-      if (!member.host!.activate(record)) holder.delete(record.taskId);
+      const activation = member.host!.activate(record);
+      if (activation === 'activated') continue;
+      holder.delete(record.taskId);
+      // Not here, not now: offered again soon, to the next member in turn.
+      if (activation !== 'held') setTimeout(() => void dispatchDue(), 20);
     }
   }
 

@@ -44,6 +44,11 @@ export interface BullmqEngineOptions {
    */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /**
+   * A job this process may not take now (its constraints are not met by this process's platform, or
+   * the TaskId is busy here) goes back to the queue for this long, for any process to take. Default 1,000 ms.
+   */
+  recheckMs?: number;
 }
 
 /** How a job held here ends, as its task actor gives it back. */
@@ -59,7 +64,7 @@ const LIVE_STATES = new Set(['waiting', 'delayed', 'active', 'prioritized', 'wai
 const FAR = 365 * 24 * 60 * 60 * 1000;
 
 export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly queueName: string } {
-  const { queue: queueName, prefix = 'bull', concurrency = 50, openTimeoutMs = 5_000, takesWork = true, lockDurationMs = 30_000, stalledIntervalMs = 30_000 } = options;
+  const { queue: queueName, prefix = 'bull', concurrency = 50, openTimeoutMs = 5_000, takesWork = true, lockDurationMs = 30_000, stalledIntervalMs = 30_000, recheckMs = 1_000 } = options;
   const connection = { ...options.connection, maxRetriesPerRequest: null };
   const self = globalThis.crypto.randomUUID();
   const indexKey = `${prefix}:${queueName}:errand:ids`;
@@ -131,10 +136,11 @@ export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly 
     }
     if (!record) throw new UnrecoverableError('errand: the job holds no errand record');
     const ended = new Promise<End>((resolve) => leases.set(taskId, { job, end: resolve }));
-    if (!host.activate(record)) {
+    const activation = host.activate(record);
+    if (activation !== 'activated') {
       leases.delete(taskId);
-      // Held (not runnable here) or already active here (a runNow): back later.
-      await job.moveToDelayed(Date.now() + (record.held === null ? 1_000 : FAR), token);
+      // Not runnable by errand (held): out of the way; busy here, or not allowed by this process's conditions: back soon, for any process.
+      await job.moveToDelayed(Date.now() + (activation === 'held' ? FAR : recheckMs), token);
       throw new DelayedError();
     }
     const end = await ended;
