@@ -59,6 +59,7 @@ function compilerOptions(): ts.CompilerOptions {
       'errand/react': entry('src/react/index.ts'),
       'errand/browser': entry('src/browser/index.ts'),
       'errand/service-worker': entry('src/service-worker/index.ts'),
+      'errand/bullmq': entry('src/bullmq/index.ts'),
     },
   };
 }
