@@ -182,6 +182,7 @@ describe.skipIf(!runnable)('the browser example app (examples/browser) in Chromi
   });
 
   it('uploads a note scheduled offline while every tab is closed: the service worker runs it once the network is back', { timeout: 90_000 }, async () => {
+    for (const tab of context.pages()) await tab.close(); // the last test's tab: this one leads
     const page = await open();
     await expect.poll(() => network(page).innerText()).toBe('Online');
     const active = await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL);
