@@ -1,6 +1,7 @@
 // The example app (examples/browser) end to end: built with Vite, served on 127.0.0.1 and walked through its
 // story in headless Chromium (Debian's /usr/bin/chromium): schedule a note offline, close the tab, open the app
-// again on the same profile (the note comes back from IndexedDB), come back online, and it is uploaded.
+// again on the same profile (the note comes back from IndexedDB), come back online, and it is uploaded. Then
+// the service worker's part: a note scheduled offline, every tab closed, back online: the worker uploads it.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_ARGS } from './browser/chromium.js';
+import { syncTagFor } from '../src/browser/index.js';
+import type { UploadedNote } from '../examples/browser/uploads.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const configFile = join(root, 'examples/browser/vite.config.ts');
@@ -80,6 +83,36 @@ describe.skipIf(!runnable)('the browser example app (examples/browser) in Chromi
     return taskId;
   };
 
+  /** The registered sync tags of the app's service worker (resolves once it is active). */
+  const syncTags = (page: Page) =>
+    page.evaluate(async () => {
+      const registration = (await navigator.serviceWorker.ready) as ServiceWorkerRegistration & { sync?: { getTags(): Promise<string[]> } };
+      return registration.sync ? await registration.sync.getTags() : ['(no Background Sync)'];
+    });
+  /** What the example's stand-in server received, read from IndexedDB by a page that is no tab of the app. */
+  const uploadsSeenByProbe = async (): Promise<UploadedNote[]> => {
+    const probe = await context.newPage();
+    try {
+      await probe.goto(`${origin}/probe.html`, { waitUntil: 'load' }); // routed: a blank page, no app code
+      return await probe.evaluate(
+        () =>
+          new Promise<UploadedNote[]>((resolve, reject) => {
+            const request = indexedDB.open('errand-example-server');
+            request.onerror = () => reject(request.error);
+            request.onsuccess = () => {
+              const db = request.result;
+              if (!db.objectStoreNames.contains('notes')) return (db.close(), resolve([]));
+              const all = db.transaction('notes').objectStore('notes').getAll();
+              all.onsuccess = () => (db.close(), resolve(all.result as UploadedNote[]));
+              all.onerror = () => (db.close(), reject(all.error));
+            };
+          }),
+      );
+    } finally {
+      await probe.close();
+    }
+  };
+
   it('keeps a note scheduled offline across a closed tab, and uploads it once back online', { timeout: 90_000 }, async () => {
     const first = await open();
     await expect.poll(() => network(first).innerText()).toBe('Online');
@@ -126,6 +159,8 @@ describe.skipIf(!runnable)('the browser example app (examples/browser) in Chromi
     await rowIn(second, note, 'running');
     expect(await rowIn(second, note, 'done')).toContain('succeeded');
     expect(await row(second, note).locator('td').nth(1).innerText()).toBe('1'); // the attempt column
+    const uploadedHere = second.getByRole('region', { name: 'Uploaded' }).locator(`li[data-task-id="${note}"]`);
+    await expect.poll(() => uploadedHere.getAttribute('data-ran-in')).toBe('tab'); // this tab led, and ran it
 
     // The retrying task: busy twice (backoff 1 s, then 2 s), then done on its third attempt.
     await second.getByRole('button', { name: 'Schedule sync' }).click();
@@ -143,6 +178,47 @@ describe.skipIf(!runnable)('the browser example app (examples/browser) in Chromi
     const states = () => timeline.locator('li').evaluateAll((items) => items.map((item) => item.getAttribute('data-status')));
     await expect.poll(states).toEqual(['constrained', 'running', 'constrained', 'running', 'done']);
     await second.screenshot({ path: join(artifacts, 'example-browser.png'), fullPage: true, animations: 'disabled' });
+    expect(errors).toEqual([]);
+  });
+
+  it('uploads a note scheduled offline while every tab is closed: the service worker runs it once the network is back', { timeout: 90_000 }, async () => {
+    for (const tab of context.pages()) await tab.close(); // the last test's tab: this one leads
+    const page = await open();
+    await expect.poll(() => network(page).innerText()).toBe('Online');
+    const active = await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL);
+    expect(active).toBe(`${origin}/sw.js`); // vite build's second entry, at a stable path, scope `/`
+    await expect.poll(() => syncTags(page)).toEqual([]); // nothing waits for the network yet
+
+    await context.setOffline(true);
+    await expect.poll(() => network(page).innerText()).toBe('Offline');
+    const note = await schedule(page, 'Postcard', 'wish you were here');
+    expect(await rowIn(page, note, 'constrained')).toContain('waiting for network');
+    // registerBackgroundSync: the tab registered errand's tag, for the browser to fire once it is online.
+    await expect.poll(() => syncTags(page), { timeout: 10_000 }).toEqual([syncTagFor('errand-example')]);
+    await page.screenshot({ path: join(artifacts, 'example-browser-sw-offline.png'), fullPage: true, animations: 'disabled' });
+
+    // Every page closed: no tab of the app is left to run the note.
+    for (const tab of context.pages()) await tab.close();
+    expect(context.pages()).toEqual([]);
+    await context.route(`${origin}/probe.html`, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>probe</title>' }));
+    expect((await uploadsSeenByProbe()).map((upload) => upload.taskId)).not.toContain(note); // still offline: not run
+
+    // Back online with no tab open. Nothing is dispatched through DevTools: Chromium fires the sync event itself.
+    await context.setOffline(false);
+    await expect
+      .poll(async () => (await uploadsSeenByProbe()).find((upload) => upload.taskId === note), { timeout: 30_000, interval: 500 })
+      .toMatchObject({ title: 'Postcard', bytes: 18, ranIn: 'service worker' });
+    await context.unrouteAll();
+
+    // The app opened again: the note is no longer stored (done, by the worker), and the page says who uploaded it.
+    const back = await open();
+    await expect.poll(() => network(back).innerText()).toBe('Online');
+    const listed = back.getByRole('region', { name: 'Uploaded' }).locator(`li[data-task-id="${note}"]`);
+    await expect.poll(() => listed.getAttribute('data-ran-in')).toBe('service worker');
+    expect((await listed.innerText()).replace(/\s+/g, ' ')).toMatch(/^Postcard 18 bytes at .+ uploaded by the service worker$/);
+    expect(await row(back, note).count()).toBe(0);
+    expect(await syncTags(back)).toEqual([]); // the fired tag is gone
+    await back.screenshot({ path: join(artifacts, 'example-browser-sw-done.png'), fullPage: true, animations: 'disabled' });
     expect(errors).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
 // The page: the network as errand sees it, forms that schedule work (or run it now), and the task list live.
-import { useState, useSyncExternalStore, type FormEvent } from 'react';
+import { useEffect, useState, useSyncExternalStore, type FormEvent } from 'react';
 import { describeTask, ErrandStyles, TaskProgress, TaskTimeline } from 'errand/react';
 import type { TaskSnapshot } from 'errand';
 import { syncNow, uploadNow, useOrchestrator, useTasks, type Note } from './tasks.js';
+import { listUploads, type UploadedNote } from './uploads.js';
 
 const localTime = (ms: number) => new Date(ms).toLocaleTimeString();
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -201,6 +202,42 @@ function TaskList() {
   );
 }
 
+/** What the stand-in server has received, and which context uploaded it: a tab, or the service worker. */
+function UploadedCard() {
+  const orchestrator = useOrchestrator();
+  const [uploads, setUploads] = useState<UploadedNote[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    const read = () => void listUploads().then((notes) => live && setUploads(notes), () => live && setUploads([]));
+    read();
+    // A note that finishes while this tab is open (run here, or in the worker leading meanwhile) is read again.
+    const stop = orchestrator.subscribe((task) => void (task.status === 'done' && task.taskId.startsWith('note.upload/') && read()));
+    return () => {
+      live = false;
+      stop();
+    };
+  }, [orchestrator]);
+  return (
+    <section className="card" aria-label="Uploaded">
+      <h2>Uploaded notes</h2>
+      {uploads === null ? null : uploads.length === 0 ? (
+        <p className="hint">Nothing uploaded yet.</p>
+      ) : (
+        <ul className="uploads">
+          {uploads.map((note) => (
+            <li key={note.taskId} data-task-id={note.taskId} data-ran-in={note.ranIn}>
+              <strong>{note.title}</strong> <span className="hint">{note.bytes} bytes at {localTime(note.uploadedAt)}</span>{' '}
+              <span className={`ran-in ran-in--${note.ranIn === 'tab' ? 'tab' : 'worker'}`}>
+                {note.ranIn === 'tab' ? 'uploaded by a tab' : 'uploaded by the service worker'}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 export function App() {
   return (
     <main>
@@ -212,12 +249,14 @@ export function App() {
       <p className="lede">
         Schedule a note while offline (airplane mode, or DevTools → Network → Offline) and close the tab. Open the
         app again: the note is still there, kept in IndexedDB, waiting for the network. Come back online and it
-        uploads by itself.
+        uploads by itself. Or close every tab of the app while offline and come back online: in Chromium the
+        service worker uploads it with no tab open, and the next tab lists it as uploaded by the service worker.
       </p>
       <div className="layout">
         <div>
           <NoteForm />
           <InboxCard />
+          <UploadedCard />
         </div>
         <TaskList />
       </div>

@@ -1,9 +1,11 @@
-// Entry point: start the orchestrator (open IndexedDB, restore stored work), then render the app.
+// Entry point: register the service worker, start the orchestrator (open IndexedDB, restore stored work),
+// then render the app.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { registerBackgroundSync } from 'errand/browser';
 import { recordTaskHistory } from 'errand/react';
 import { App } from './App.js';
-import { orchestrator, OrchestratorProvider } from './tasks.js';
+import { APP_NAME, orchestrator, OrchestratorProvider } from './tasks.js';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root');
@@ -12,9 +14,18 @@ const root = createRoot(container);
 // Every task's transitions from the start, for <TaskTimeline> (it would otherwise record only while mounted).
 const history = recordTaskHistory(orchestrator);
 
-// SERVICE WORKER: register errand's service worker here once `errand/service-worker` exists (it is being
-// built separately). It will wake stored work, such as a note waiting for the network, while every tab of
-// the app is closed. Until then work runs only while a tab of the app is open.
+// The service worker (sw.ts) runs stored work while every tab of the app is closed: a note scheduled offline
+// is uploaded when the network is back, tab or no tab. It is at /sw.js in `vite build` and in dev (vite.config.ts),
+// an ES module; scope `/`, the whole app. Where service workers are missing (or refused), work runs only in tabs.
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker
+    .register('/sw.js', { type: 'module', scope: '/' })
+    .catch((error: unknown) => console.warn('errand example: no service worker', error));
+}
+// Whenever work starts waiting for the network, register errand's sync tag: the browser wakes the worker once
+// it is online again, even with every tab closed. Chromium has Background Sync; Firefox and Safari do not
+// (`supported` is false there), so the work waits for a tab of the app to be open.
+registerBackgroundSync(orchestrator, { name: APP_NAME });
 
 orchestrator.start().then(
   () =>

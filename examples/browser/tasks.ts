@@ -1,51 +1,18 @@
-// The example's work: two tasks, the orchestrator that runs them (work kept in IndexedDB, conditions read
-// from the browser) and errand/react's hooks typed by them.
-import { createOrchestrator, defineTask, WorkResult } from 'errand';
+// The tabs' side of the example's work: the orchestrator that runs the tasks (work kept in IndexedDB,
+// conditions read from the browser, one tab leading) and errand/react's hooks typed by it. The task
+// definitions themselves are in definitions.ts, shared with the service worker (sw.ts).
+import { createOrchestrator } from 'errand';
 import { browserPlatform, indexedDbStore, tabCoordinator } from 'errand/browser';
 import { createTaskHooks } from 'errand/react';
-import { z } from 'zod';
+import { APP_NAME, sleep, syncInbox, uploadNote, type Note } from './definitions.js';
 
-/** Resolves after `ms`, or rejects with the signal's reason as soon as it is aborted. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
-  });
-}
-
-const noteSchema = z.object({ title: z.string().trim().min(1).max(80), body: z.string().max(2_000) });
-export type Note = z.infer<typeof noteSchema>;
-
-export const uploadNote = defineTask({
-  id: 'note.upload',
-  input: noteSchema,
-  /** A fake upload: ~1.5 s in ten steps, aborted at once when errand aborts the signal (offline, cancel). */
-  run: async ({ input, signal, setProgress }) => {
-    for (let step = 1; step <= 10; step++) {
-      await sleep(150, signal);
-      setProgress(step / 10);
-    }
-    return { title: input.title, bytes: new TextEncoder().encode(input.body).length, uploadedAt: Date.now() };
-  },
-});
-
-export const syncInbox = defineTask({
-  id: 'inbox.sync',
-  input: z.object({ failures: z.number().int().min(0).max(5) }),
-  /** Fails its first `failures` attempts (the server is "busy"), then succeeds: watch it back off and retry. */
-  run: async ({ input, attempt, signal }) => {
-    await sleep(400, signal);
-    if (attempt <= input.failures) return WorkResult.retry(`server busy (attempt ${attempt})`);
-    return { messages: 3 + attempt };
-  },
-});
+export { APP_NAME, type Note } from './definitions.js';
 
 // Every tab of the app shares the store; the coordinator lets one of them (the leader) run it.
 export const orchestrator = createOrchestrator({
-  store: indexedDbStore({ name: 'errand-example' }),
+  store: indexedDbStore({ name: APP_NAME }),
   platform: browserPlatform(),
-  coordinator: tabCoordinator({ name: 'errand-example' }),
+  coordinator: tabCoordinator({ name: APP_NAME }),
 }).register(uploadNote).register(syncInbox);
 
 export const { OrchestratorProvider, useOrchestrator, useTask, useTasks } = createTaskHooks<typeof orchestrator>();
