@@ -3,6 +3,7 @@
 // engine, connections and Worker; test/bullmq/processes.test.ts runs real child processes). Every
 // process runs work; the engine decides which one runs what.
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { bullmqEngine } from '../src/bullmq/index.js';
@@ -27,9 +28,17 @@ interface Fleet {
 
 const admin = new Redis(SHARED_REDIS);
 const prefixes: string[] = [];
+const PG = process.env['ERRAND_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const pgAdmin = new pg.Client({ connectionString: PG });
+const schemas: string[] = [];
 afterAll(async () => {
   for (const prefix of prefixes) await deleteKeys(admin, prefix);
   admin.disconnect();
+  if (schemas.length > 0) {
+    await pgAdmin.connect();
+    for (const schema of schemas) await pgAdmin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await pgAdmin.end();
+  }
 });
 
 const ENGINES: { name: string; fleet(): Fleet }[] = [
@@ -49,6 +58,28 @@ const ENGINES: { name: string; fleet(): Fleet }[] = [
       return {
         member: (_, { takesWork }) => bullmqEngine({ connection: SHARED_REDIS, queue, prefix, takesWork }),
         stored: async () => (await admin.zrange(`${prefix}:${queue}:errand:ids`, 0, -1)).length,
+      };
+    },
+  },
+  {
+    name: 'BullMQ on PostgreSQL',
+    fleet() {
+      const schema = uniqueName('engine').replaceAll('-', '_');
+      schemas.push(schema);
+      const queue = 'work';
+      const connection = { connectionString: PG, schema };
+      return {
+        member: (_, { takesWork }) => bullmqEngine({ backend: 'postgres', connection, queue, takesWork }),
+        stored: async () => {
+          const client = new pg.Client({ connectionString: PG });
+          await client.connect();
+          try {
+            const { rows } = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM "${schema}".errand_task_id WHERE queue = $1`, [queue]);
+            return Number(rows[0]?.n ?? 0);
+          } finally {
+            await client.end();
+          }
+        },
       };
     },
   },

@@ -1,0 +1,40 @@
+// What the BullMQ engine needs of the backend BullMQ runs on, beyond BullMQ's own API: the atomic
+// replace-or-mark, intents, errand's TaskId index and a side channel. One implementation per backend
+// (redis-fleet.ts, postgres-fleet.ts); the engine itself is backend-agnostic.
+import type { Job } from 'bullmq';
+import type { TaskSnapshot } from '../../../src/core/types.js';
+import type { FleetMessage } from './fleet-messages.js';
+import type { Intent, JobData, Placed } from './intents.js';
+
+/** The part of a BullMQ Queue the engine uses (the same on every backend). */
+export interface FleetQueue {
+  getJob(jobId: string): Promise<Job<JobData> | undefined>;
+  getWorkersCount(): Promise<number>;
+}
+
+export interface WorkerSettings {
+  concurrency: number;
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+}
+
+export type JobProcessor = (job: Job<JobData>, token?: string) => Promise<unknown>;
+
+export interface Fleet {
+  readonly queue: FleetQueue;
+  /**
+   * In one transaction: if the TaskId's job is active, leave `intent` on it ('marked'); otherwise
+   * remove it and, with `add`, add the new job in its place ('placed'). The TaskId index follows.
+   */
+  placeOrMark(taskId: string, intent: Intent, add: { data: JobData; delay: number } | null): Promise<Placed>;
+  /** Takes the intent left on the TaskId's job (and clears it), for the process that now holds it. */
+  takeIntent(taskId: string): Promise<Intent | null>;
+  /** TaskIds that have a job, in TaskId order (JavaScript `<`), after `after`, starting with `prefix`. */
+  indexed(range: { after?: string | undefined; prefix?: string | undefined; limit: number }): Promise<string[]>;
+  unindex(taskId: string): Promise<void>;
+  nudge(taskId: string): Promise<void>;
+  changed(snapshot: TaskSnapshot): Promise<void>;
+  listen(listener: (message: FleetMessage) => void): Promise<void>;
+  worker(processor: JobProcessor, settings: WorkerSettings): Promise<{ close(): Promise<void> }>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,165 @@
+// The BullMQ engine's backend needs on PostgreSQL (BullMQ 6's PostgreSQL backend): the replace-or-mark
+// is one transaction that locks the job's row (a worker claiming jobs skips locked rows) and calls
+// BullMQ's own `remove` and `add_job` functions; intents and errand's TaskId index are two tables of
+// errand's beside BullMQ's, in the same schema; the side channel is LISTEN/NOTIFY.
+import { createPostgresBackend, withBackend } from 'bullmq';
+import pg from 'pg';
+import { StoreOpenError } from '../../../src/core/errors.js';
+import type { Fleet, FleetQueue } from './fleet.js';
+import { changedText, nudgeText, parseFleetMessage } from './fleet-messages.js';
+import { JOB_OPTIONS, parseIntent, type JobData } from './intents.js';
+import { encodeJobId } from './job-ids.js';
+
+export interface PostgresConnection {
+  /** `postgres://user@host:port/database`. */
+  connectionString: string;
+  /** The schema BullMQ's tables (and errand's two) live in; migrated on open. Default 'bullmq'. */
+  schema?: string;
+}
+
+export interface PostgresFleetOptions {
+  connection: PostgresConnection;
+  queue: string;
+  self: string;
+  openTimeoutMs: number;
+}
+
+const { Queue, Worker } = withBackend(createPostgresBackend);
+
+const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+export async function openPostgresFleet(options: PostgresFleetOptions): Promise<Fleet> {
+  const { queue: name, self, openTimeoutMs } = options;
+  const schema = options.connection.schema ?? 'bullmq';
+  const connection = { connectionString: options.connection.connectionString, schema, migrate: true };
+  const pool = new pg.Pool({ connectionString: connection.connectionString, connectionTimeoutMillis: openTimeoutMs, max: 4 });
+  pool.on('error', () => {});
+  const queue = new Queue<JobData>(name, { connection });
+  const listener = new pg.Client({ connectionString: connection.connectionString, connectionTimeoutMillis: openTimeoutMs });
+  listener.on('error', () => {});
+  const channel = `errand_${name}`.slice(0, 63);
+  try {
+    await Promise.race([
+      queue.waitUntilReady(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${openTimeoutMs} ms`)), openTimeoutMs).unref()),
+    ]);
+    await listener.connect();
+    await pool.query(
+      `SET search_path TO ${quoted(schema)};
+       CREATE TABLE IF NOT EXISTS errand_intent (queue text NOT NULL, job_id text NOT NULL, intent text NOT NULL, PRIMARY KEY (queue, job_id));
+       CREATE TABLE IF NOT EXISTS errand_task_id (queue text NOT NULL, task_id text COLLATE "C" NOT NULL, PRIMARY KEY (queue, task_id));`,
+    );
+  } catch (error) {
+    await Promise.allSettled([queue.close(), pool.end(), listener.end()]);
+    throw new StoreOpenError(name, `PostgreSQL is not reachable (${error instanceof Error ? error.message : String(error)})`, error);
+  }
+  const table = (t: string) => `${quoted(schema)}.${t}`;
+  const fn = (f: string) => `${quoted(schema)}.${f}`;
+
+  return {
+    queue: queue as unknown as FleetQueue,
+
+    async placeOrMark(taskId, intent, add) {
+      const jobId = encodeJobId(taskId);
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const row = await client.query<{ state: string }>(`SELECT state::text AS state FROM ${table('job')} WHERE queue = $1 AND id = $2 FOR UPDATE`, [name, jobId]);
+        if (row.rows[0]?.state === 'active') {
+          // A cancel after a runNow's claim keeps the claim's 'preempted'; an adopt replaces any intent.
+          const keep = intent.kind === 'cancel';
+          await client.query(
+            `INSERT INTO ${table('errand_intent')} (queue, job_id, intent) VALUES ($1, $2, $3)
+             ON CONFLICT (queue, job_id) DO UPDATE SET intent = CASE WHEN $4 THEN ${table('errand_intent')}.intent ELSE EXCLUDED.intent END`,
+            [name, jobId, JSON.stringify(intent), keep],
+          );
+          await client.query(`INSERT INTO ${table('errand_task_id')} (queue, task_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [name, taskId]);
+          await client.query('COMMIT');
+          return 'marked';
+        }
+        if (row.rows.length > 0) await client.query(`SELECT ${fn('remove')}($1, $2, false)`, [name, jobId]);
+        await client.query(`DELETE FROM ${table('errand_intent')} WHERE queue = $1 AND job_id = $2`, [name, jobId]);
+        if (add) {
+          const opts = { ...JOB_OPTIONS, delay: add.delay };
+          await client.query(`SELECT ${fn('add_job')}($1, $2, 'errand', $3::jsonb, $4::jsonb, 0, $5, $6, 1, NULL, NULL, NULL, NULL, NULL, false)`, [
+            name,
+            jobId,
+            JSON.stringify(add.data),
+            JSON.stringify(opts),
+            add.delay,
+            Date.now(),
+          ]);
+          await client.query(`INSERT INTO ${table('errand_task_id')} (queue, task_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [name, taskId]);
+        } else {
+          await client.query(`DELETE FROM ${table('errand_task_id')} WHERE queue = $1 AND task_id = $2`, [name, taskId]);
+        }
+        await client.query('COMMIT');
+        return 'placed';
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+
+    async takeIntent(taskId) {
+      const { rows } = await pool.query<{ intent: string }>(`DELETE FROM ${table('errand_intent')} WHERE queue = $1 AND job_id = $2 RETURNING intent`, [
+        name,
+        encodeJobId(taskId),
+      ]);
+      return parseIntent(rows[0]?.intent ?? null);
+    },
+
+    async indexed({ after, prefix, limit }) {
+      const { rows } = await pool.query<{ task_id: string }>(
+        `SELECT task_id FROM ${table('errand_task_id')}
+          WHERE queue = $1 AND ($2::text IS NULL OR task_id > $2) AND ($3::text IS NULL OR starts_with(task_id, $3))
+          ORDER BY task_id LIMIT $4`,
+        [name, after ?? null, prefix ?? null, limit],
+      );
+      return rows.map((r) => r.task_id);
+    },
+
+    async unindex(taskId) {
+      await pool.query(`DELETE FROM ${table('errand_task_id')} WHERE queue = $1 AND task_id = $2`, [name, taskId]);
+    },
+
+    async nudge(taskId) {
+      await pool.query('SELECT pg_notify($1, $2)', [channel, nudgeText(self, taskId)]);
+    },
+
+    async changed(snapshot) {
+      const text = changedText(self, snapshot);
+      // NOTIFY carries at most 8,000 bytes: a larger change is left out (result() then reads the finished job).
+      if (Buffer.byteLength(text) < 7_900) await pool.query('SELECT pg_notify($1, $2)', [channel, text]);
+    },
+
+    async listen(deliver) {
+      listener.on('notification', (message) => {
+        if (message.channel !== channel || message.payload === undefined) return;
+        const parsed = parseFleetMessage(message.payload, self);
+        if (parsed) deliver(parsed);
+      });
+      await listener.query(`LISTEN ${quoted(channel)}`);
+    },
+
+    async worker(processor, settings) {
+      const worker = new Worker<JobData>(name, processor, {
+        connection,
+        concurrency: settings.concurrency,
+        lockDuration: settings.lockDurationMs,
+        stalledInterval: settings.stalledIntervalMs,
+        maxStalledCount: 1_000_000,
+      });
+      worker.on('error', () => {});
+      await worker.waitUntilReady();
+      return worker;
+    },
+
+    async close() {
+      await queue.close();
+      await Promise.allSettled([pool.end(), listener.end()]);
+    },
+  };
+}
