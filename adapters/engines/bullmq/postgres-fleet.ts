@@ -5,7 +5,7 @@
 import { createPostgresBackend, withBackend } from 'bullmq';
 import pg from 'pg';
 import { StoreOpenError } from '../../../src/core/errors.js';
-import type { Fleet, FleetQueue } from './fleet.js';
+import type { Fleet } from './fleet.js';
 import { changedText, nudgeText, parseFleetMessage } from './fleet-messages.js';
 import { JOB_OPTIONS, parseIntent, type JobData } from './intents.js';
 import { encodeJobId } from './job-ids.js';
@@ -57,7 +57,7 @@ export async function openPostgresFleet(options: PostgresFleetOptions): Promise<
   const fn = (f: string) => `${quoted(schema)}.${f}`;
 
   return {
-    queue: queue as unknown as FleetQueue,
+    queue,
 
     async placeOrMark(taskId, intent, add) {
       const jobId = encodeJobId(taskId);

@@ -4,7 +4,7 @@
 import { Job, Queue, Worker, type RedisQueueBackend } from 'bullmq';
 import { Redis } from 'ioredis';
 import { StoreOpenError } from '../../../src/core/errors.js';
-import type { Fleet, FleetQueue } from './fleet.js';
+import type { Fleet } from './fleet.js';
 import { changedText, nudgeText, parseFleetMessage } from './fleet-messages.js';
 import { INTENT_FIELD, JOB_OPTIONS, parseIntent, type JobData } from './intents.js';
 import { encodeJobId } from './job-ids.js';
@@ -91,7 +91,7 @@ export async function openRedisFleet(options: RedisFleetOptions): Promise<Fleet>
   const channel = `${prefix}:${name}:errand:fleet`;
 
   return {
-    queue: queue as unknown as FleetQueue,
+    queue,
 
     async placeOrMark(taskId, intent, add) {
       const jobId = encodeJobId(taskId);
