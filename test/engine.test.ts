@@ -1,89 +1,22 @@
-// The engine seam (`createOrchestrator({ engine })`), the same behaviour on two engines: an in-process
-// fleet (test/support/memory-fleet.ts) and BullMQ on the shared Redis (each "process" here its own
-// engine, connections and Worker; test/bullmq/processes.test.ts runs real child processes). Every
-// process runs work; the engine decides which one runs what.
-import { Redis } from 'ioredis';
-import pg from 'pg';
+// The engine seam (`createOrchestrator({ engine })`) across processes, the same behaviour on every engine
+// of test/support/engines.ts (each "process" here its own engine, connections and Worker;
+// test/bullmq/processes.test.ts runs real child processes). Every process runs work; the engine decides
+// which one runs what. test/engine-semantics.test.ts runs one process's semantics on these and on errand alone.
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { bullmqEngine } from '../src/bullmq/index.js';
-import type { Engine, PlatformPort } from '../src/core/ports.js';
+import type { PlatformPort } from '../src/core/ports.js';
 import { createOrchestrator, defineTask, staticPlatform, ValidationError, WorkResult } from '../src/index.js';
 import { memoryStore } from '../src/testing/index.js';
-import { SHARED_REDIS, deleteKeys, uniqueName } from './bullmq/redis-names.js';
 import { aborted, deferred, failOnUnhandledRejections } from './support.js';
+import { cleanUpEngines, ENGINES, type Fleet } from './support/engines.js';
 import { memoryFleet } from './support/memory-fleet.js';
 
 failOnUnhandledRejections();
+afterAll(cleanUpEngines);
 
 const quiet = { warn: () => {}, error: () => {} };
 
 type Run = (taskId: string, attempt: number, signal: AbortSignal) => Promise<unknown> | unknown;
-
-/** A fleet under test: engines for its processes, and how many TaskIds it still keeps. */
-interface Fleet {
-  member(name: string, options: { takesWork: boolean }): Engine;
-  stored(): Promise<number>;
-}
-
-const admin = new Redis(SHARED_REDIS);
-const prefixes: string[] = [];
-const PG = process.env['ERRAND_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-const pgAdmin = new pg.Client({ connectionString: PG });
-const schemas: string[] = [];
-afterAll(async () => {
-  for (const prefix of prefixes) await deleteKeys(admin, prefix);
-  admin.disconnect();
-  if (schemas.length > 0) {
-    await pgAdmin.connect();
-    for (const schema of schemas) await pgAdmin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pgAdmin.end();
-  }
-});
-
-const ENGINES: { name: string; fleet(): Fleet }[] = [
-  {
-    name: 'memory fleet',
-    fleet() {
-      const fleet = memoryFleet();
-      return { member: (name, options) => fleet.member(name, options), stored: async () => fleet.records().length };
-    },
-  },
-  {
-    name: 'BullMQ on Redis',
-    fleet() {
-      const prefix = uniqueName('engine');
-      prefixes.push(prefix);
-      const queue = 'work';
-      return {
-        member: (_, { takesWork }) => bullmqEngine({ connection: SHARED_REDIS, queue, prefix, takesWork }),
-        stored: async () => (await admin.zrange(`${prefix}:${queue}:errand:ids`, 0, -1)).length,
-      };
-    },
-  },
-  {
-    name: 'BullMQ on PostgreSQL',
-    fleet() {
-      const schema = uniqueName('engine').replaceAll('-', '_');
-      schemas.push(schema);
-      const queue = 'work';
-      const connection = { connectionString: PG, schema };
-      return {
-        member: (_, { takesWork }) => bullmqEngine({ backend: 'postgres', connection, queue, takesWork }),
-        stored: async () => {
-          const client = new pg.Client({ connectionString: PG });
-          await client.connect();
-          try {
-            const { rows } = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM "${schema}".errand_task_id WHERE queue = $1`, [queue]);
-            return Number(rows[0]?.n ?? 0);
-          } finally {
-            await client.end();
-          }
-        },
-      };
-    },
-  },
-];
 
 function processOn(fleet: Fleet, name: string, ran: string[], run?: Run, takesWork = true, platform?: PlatformPort) {
   const job = defineTask({

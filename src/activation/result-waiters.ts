@@ -32,6 +32,8 @@ export class ResultWaiters {
       resolveWait = resolve;
       rejectWait = reject;
     });
+    // The caller may get this promise only after a store read: an end heard meanwhile is not unhandled.
+    promise.catch(() => {});
     const done = () => {
       settled = true;
       unsubscribe();

@@ -66,7 +66,6 @@ interface Lease {
 }
 
 const CANCELLED = 'errand: cancelled';
-const LIVE_STATES = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
 const FAR = 365 * 24 * 60 * 60 * 1000;
 const INDEX_PAGE = 200;
 
@@ -94,9 +93,7 @@ export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly 
   };
 
   async function liveRecord(taskId: string): Promise<TaskRecord | null> {
-    const job = await opened().queue.getJob(encodeJobId(taskId));
-    if (!job || !LIVE_STATES.has(await job.getState())) return null;
-    return recordOf(job);
+    return (await opened().read(taskId))?.record ?? null;
   }
 
   async function put(record: TaskRecord): Promise<void> {
@@ -138,10 +135,19 @@ export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly 
       await job.updateData({ record });
     }
     if (!record) throw new UnrecoverableError('errand: the job holds no errand record');
+    // The attempt counts from the moment this process holds the job, durably before its worker can
+    // start: a process that dies at once (its worker kills it, say) still leaves the attempt counted,
+    // so such a task ends after maxAttempts. The actor starts from the record as it was.
+    const cutOff = record.status === 'running';
+    if (record.held === null && !(cutOff && record.attempt >= record.request.backoff.maxAttempts)) {
+      const taken = { ...record, status: 'running' as const, attempt: record.attempt + 1, runCount: record.runCount + 1, interrupted: record.interrupted + (cutOff ? 1 : 0) };
+      await job.updateData({ record: taken });
+    }
     const ended = new Promise<End>((resolve) => leases.set(taskId, { job, end: resolve }));
     const activation = host.activate(record);
     if (activation !== 'activated') {
       leases.delete(taskId);
+      await job.updateData({ record });
       // Not runnable by errand (held): out of the way; busy here, or not allowed by this process's conditions: back soon, for any process.
       await job.moveToDelayed(Date.now() + (activation === 'held' ? FAR : recheckMs), token);
       throw new DelayedError();
@@ -190,8 +196,9 @@ export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly 
 
     async write(batch: StoreBatch): Promise<void> {
       try {
-        for (const taskId of batch.delete) await remove(taskId);
-        for (const record of batch.put) await put(record);
+        // One TaskId at most once per batch (the persister's rule): its writes are independent of each other.
+        await Promise.all(batch.delete.map(remove));
+        await Promise.all(batch.put.map(put));
       } catch (error) {
         if (error instanceof StoreWriteError) throw error;
         throw new StoreWriteError(`bullmq engine ${queueName}: a write failed`, error);

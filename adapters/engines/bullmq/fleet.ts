@@ -27,6 +27,11 @@ export interface Fleet {
    * remove it and, with `add`, add the new job in its place ('placed'). The TaskId index follows.
    */
   placeOrMark(taskId: string, intent: Intent, add: { data: JobData; delay: number } | null): Promise<Placed>;
+  /**
+   * The TaskId's job data while its job is live (waiting, delayed, active), in one read: a write
+   * sent after it (a cancel's remove) cannot land between its parts.
+   */
+  read(taskId: string): Promise<JobData | null>;
   /** Takes the intent left on the TaskId's job (and clears it), for the process that now holds it. */
   takeIntent(taskId: string): Promise<Intent | null>;
   /** TaskIds that have a job, in TaskId order (JavaScript `<`), after `after`, starting with `prefix`. */

@@ -31,6 +31,22 @@ export interface JobData {
   final?: WireSnapshot;
 }
 
+const jobDataSchema = z.object({ record: taskRecordSchema }).loose();
+
+/** Job data as stored (JSON text on Redis, jsonb on PostgreSQL), if it is errand's. */
+export function jobDataOf(stored: unknown): JobData | null {
+  let value = stored;
+  if (typeof stored === 'string') {
+    try {
+      value = JSON.parse(stored);
+    } catch {
+      return null;
+    }
+  }
+  const parsed = jobDataSchema.safeParse(value);
+  return parsed.success ? { record: parsed.data.record } : null;
+}
+
 /** How errand adds a job: BullMQ never retries it (errand's machine does); finished jobs are kept a while (getTask, result(), bull-board). */
 export const JOB_OPTIONS = { attempts: 1, removeOnComplete: { count: 10_000 }, removeOnFail: { count: 10_000 } } as const;
 

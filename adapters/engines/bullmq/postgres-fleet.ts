@@ -7,7 +7,7 @@ import pg from 'pg';
 import { StoreOpenError } from '../../../src/core/errors.js';
 import type { Fleet } from './fleet.js';
 import { changedText, nudgeText, parseFleetMessage } from './fleet-messages.js';
-import { JOB_OPTIONS, parseIntent, type JobData } from './intents.js';
+import { JOB_OPTIONS, jobDataOf, parseIntent, type JobData } from './intents.js';
 import { encodeJobId } from './job-ids.js';
 
 export interface PostgresConnection {
@@ -101,6 +101,14 @@ export async function openPostgresFleet(options: PostgresFleetOptions): Promise<
       } finally {
         client.release();
       }
+    },
+
+    async read(taskId) {
+      const { rows } = await pool.query<{ data: unknown }>(
+        `SELECT data FROM ${table('job')} WHERE queue = $1 AND id = $2 AND state::text NOT IN ('completed', 'failed')`,
+        [name, encodeJobId(taskId)],
+      );
+      return rows.length > 0 ? jobDataOf(rows[0]!.data) : null;
     },
 
     async takeIntent(taskId) {

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { StoreOpenError } from '../../../src/core/errors.js';
 import type { Fleet } from './fleet.js';
 import { changedText, nudgeText, parseFleetMessage } from './fleet-messages.js';
-import { INTENT_FIELD, JOB_OPTIONS, parseIntent, type JobData } from './intents.js';
+import { INTENT_FIELD, JOB_OPTIONS, jobDataOf, parseIntent, type JobData } from './intents.js';
 import { encodeJobId } from './job-ids.js';
 
 /** Where Redis is; the engine opens its own connections (BullMQ's workers need `maxRetriesPerRequest: null`). */
@@ -38,6 +38,12 @@ const TAKE_LUA = `
 local intent = redis.call('HGET', KEYS[1], '${INTENT_FIELD}')
 if intent then redis.call('HDEL', KEYS[1], '${INTENT_FIELD}') end
 return intent`;
+
+const READ = 'errandReadLive';
+// KEYS[1] the job hash. Its data while the job is live: BullMQ stamps finishedOn when it completes or fails.
+const READ_LUA = `
+if redis.call('HEXISTS', KEYS[1], 'finishedOn') == 1 then return false end
+return redis.call('HGET', KEYS[1], 'data')`;
 
 const INDEX = 'errandIndex';
 // KEYS[1] the job hash, KEYS[2] errand's TaskId index; ARGV[1] the TaskId. Run last in the MULTI:
@@ -87,6 +93,7 @@ export async function openRedisFleet(options: RedisFleetOptions): Promise<Fleet>
   client.defineCommand(MARK, { numberOfKeys: 1, lua: MARK_LUA });
   client.defineCommand(TAKE, { numberOfKeys: 1, lua: TAKE_LUA });
   client.defineCommand(INDEX, { numberOfKeys: 2, lua: INDEX_LUA });
+  client.defineCommand(READ, { numberOfKeys: 1, lua: READ_LUA });
   const indexKey = `${prefix}:${name}:errand:ids`;
   const channel = `${prefix}:${name}:errand:fleet`;
 
@@ -104,6 +111,11 @@ export async function openRedisFleet(options: RedisFleetOptions): Promise<Fleet>
       if (!results) throw new Error('the MULTI was aborted');
       for (const [error] of results) if (error) throw error;
       return results[0]?.[1] === 1 ? 'marked' : 'placed';
+    },
+
+    async read(taskId) {
+      const text: unknown = await client.runCommand(READ, [queue.toKey(encodeJobId(taskId))]);
+      return typeof text === 'string' ? jobDataOf(text) : null;
     },
 
     async takeIntent(taskId) {
