@@ -63,12 +63,9 @@ function inputOf(j: Job<{ record: TaskRecord }> | undefined): unknown {
 }
 
 describe('Redis unreachable at start', { timeout: 30_000 }, () => {
-  // ENGINE BUG (report: "open() never settles when Redis is down"): the timeout fires, but the cleanup in
-  // open()'s catch awaits `r.quit()`/`s.quit()` on ioredis clients that are still reconnecting with
-  // maxRetriesPerRequest: null, and quit() waits in the offline queue until Redis answers: start() hangs
-  // for as long as Redis is down (and stays pending after Redis is back too). With the fix (disconnect(),
-  // not quit()) this test passes as written, the retry included: verified against a patched copy.
-  it.fails('start() rejects with StoreOpenError within openTimeoutMs (closed port); a later start() once Redis is up works', async () => {
+  // (On b4cd4e9 open() hung here: its cleanup awaited quit() on clients still reconnecting. Fixed on main by
+  // redis-fleet.ts disconnecting them instead.)
+  it('start() rejects with StoreOpenError within openTimeoutMs (closed port); a later start() once Redis is up works', async () => {
     const server = await startRedisServer();
     cleanup.push(() => server.stop());
     await server.kill(); // its port is now closed
@@ -90,10 +87,28 @@ describe('Redis unreachable at start', { timeout: 30_000 }, () => {
       expect(await within(o.start(), 5_000)).toEqual({ value: undefined });
       await expect((await o.schedule({ taskId: 'job/after-outage' })).result()).resolves.toBe('ran');
     } finally {
-      // With the bug, the engine's clients are still reconnecting: let them reach Redis, so they end.
+      // Should start() hang again, let the engine's clients reach Redis, so they end.
       if (down) await server.restart();
       await within(o.shutdown(), 5_000);
     }
+  });
+
+  it('shutdown() settles while Redis is down (the scheduled work stays in Redis for the next start)', async () => {
+    const server = await startRedisServer();
+    cleanup.push(() => server.stop());
+    const options = { connection: { host: server.host, port: server.port }, queue: QUEUE, openTimeoutMs: 400 };
+    const o = createOrchestrator({ engine: bullmqEngine(options), logger: quiet });
+    o.register('job', async () => 'ran');
+    await o.start();
+    await o.schedule({ taskId: 'job/later', initialDelayMs: 60_000 });
+    await server.kill();
+    expect(await within(o.shutdown({ timeoutMs: 1_000 }), 3_000)).toEqual({ value: undefined });
+    await server.restart();
+    const next = createOrchestrator({ engine: bullmqEngine(options), logger: quiet });
+    next.register('job', async () => 'ran');
+    await next.start();
+    expect((await next.getTask('job/later'))?.status).toBe('pending');
+    await next.shutdown();
   });
 });
 
