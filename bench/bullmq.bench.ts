@@ -4,11 +4,13 @@
 //
 // Throughput: each mode is a function (jobs, concurrency) -> jobs/s over the same end-to-end span: from the
 // first add until the last of N no-op jobs has completed, the worker already connected. Every mode after
-// 'raw BullMQ' is printed with its ratio to raw. Add "errand on BullMQ" to MODES when the engine exists.
+// 'raw BullMQ' is printed with its ratio to raw. "errand on BullMQ": the same N no-op tasks, scheduled from a
+// producer orchestrator (takesWork: false), run by a worker orchestrator (concurrency 50), until every
+// handle.result() in the producer resolved (what an app waits for); `--bullmq-trace` adds Redis commands per task.
 // Latency: cross-process Redis pub/sub round trip (parent publishes, a child process echoes), the floor for
 // cancel/runNow reaching the worker that holds a job.
 //
-//   npm run bench -- bullmq [--bullmq-jobs=20000] [--bullmq-rounds=3] [--bullmq-pings=2000]
+//   npm run bench -- bullmq [--bullmq-jobs=20000] [--bullmq-rounds=3] [--bullmq-pings=2000] [--bullmq-trace]
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -16,6 +18,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { bullmqEngine } from '../src/bullmq/index.js';
+import { createOrchestrator } from '../src/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REDIS = { host: '127.0.0.1', port: 6379 } as const;
@@ -76,8 +80,52 @@ export const rawBullmq: ThroughputMode = {
   },
 };
 
+/** Deletes every key under `prefix:` (SCAN, never FLUSHDB: the Redis is shared). */
+async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+/** Schedules in slices: each slice's schedule() calls are issued together and land in the engine's writes together. */
+const SCHEDULE_SLICE = 1_000;
+
+export const errandOnBullmq: ThroughputMode = {
+  name: 'errand on BullMQ',
+  async run(jobs, concurrency) {
+    const prefix = queueName('errand');
+    const queue = 'work';
+    const quiet = { warn: () => {}, error: () => {} };
+    const producer = createOrchestrator({ engine: bullmqEngine({ connection: REDIS, queue, prefix, takesWork: false }), logger: quiet });
+    const worker = createOrchestrator({ engine: bullmqEngine({ connection: REDIS, queue, prefix, concurrency }), logger: quiet });
+    producer.register('noop', async () => undefined);
+    worker.register('noop', async () => undefined);
+    const admin = new Redis(REDIS);
+    try {
+      await producer.start();
+      await worker.start();
+      const start = performance.now();
+      const results: Promise<unknown>[] = [];
+      for (let i = 0; i < jobs; i += SCHEDULE_SLICE) {
+        const slice = Array.from({ length: Math.min(SCHEDULE_SLICE, jobs - i) }, (_, k) => producer.schedule({ taskId: `noop/${i + k}` }));
+        for (const handle of await Promise.all(slice)) results.push(handle.result());
+      }
+      await Promise.all(results);
+      return jobs / ((performance.now() - start) / 1000);
+    } finally {
+      await producer.shutdown({ timeoutMs: 5_000 });
+      await worker.shutdown({ timeoutMs: 5_000 });
+      await deletePrefix(admin, prefix);
+      admin.disconnect();
+    }
+  },
+};
+
 /** Every mode measured in one run; the first is the baseline the others are divided by. */
-const MODES: readonly ThroughputMode[] = [rawBullmq];
+const MODES: readonly ThroughputMode[] = [rawBullmq, errandOnBullmq];
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
