@@ -324,13 +324,10 @@ describe('ephemeral work and fleet restarts', { timeout: 30_000 }, () => {
   });
 });
 
-describe('engine bugs found here (it.fails: each passes while the bug is there; flip to it() once fixed)', { timeout: 30_000 }, () => {
-  // The local engine reports { status: 'cancelled' } for a dormant task this process cancelled (see README,
-  // cancel()). Under bullmqEngine, getTask() right after cancel() of a delayed job gives undefined: the
-  // orchestrator reads the record to cancel (TaskCalls.cancel -> readRecord -> store.get) "before it returns
-  // to the event loop", but the engine's get() reaches Redis only after several awaits (Queue.getJob awaits
-  // the client, then getState()), so the delete queued meanwhile lands first and the read finds nothing.
-  it.fails('getTask() after cancel() of a delayed task reports cancelled, as on the local engine', async () => {
+describe('cancel() of dormant work under the engine', { timeout: 30_000 }, () => {
+  // The orchestrator reads the record to cancel before it queues the delete; the engine's read is one
+  // round trip on the connection the delete goes over, so it cannot be overtaken (it once was: getJob, then getState).
+  it('getTask() after cancel() of a delayed task reports cancelled, as on the local engine', async () => {
     const { prefix } = fleetPrefix('faults-cancel-dormant');
     const o = createOrchestrator({ engine: bullmqEngine({ connection: SHARED_REDIS, queue: QUEUE, prefix }), logger: quiet }).register(job);
     await o.start();
