@@ -9,7 +9,8 @@ import type { DispatchHost, Engine, ListQuery, StoreBatch, StoreOpenOptions, Sto
 import { taskRecordSchema, type TaskRecord } from '../../../src/core/schemas.js';
 import type { TaskSnapshot } from '../../../src/core/types.js';
 import { snapshotFromWire, snapshotToWire } from '../../../src/coordination/wire-errors.js';
-import type { Fleet } from './fleet.js';
+import { snapshotOfRecord } from '../../../src/persistence/task-records.js';
+import type { Fleet, PlaceEntry } from './fleet.js';
 import type { JobData } from './intents.js';
 import { encodeJobId, tryDecodeJobId } from './job-ids.js';
 import { openPostgresFleet, type PostgresConnection } from './postgres-fleet.js';
@@ -63,11 +64,31 @@ type End = { kind: 'dormant'; record: TaskRecord } | { kind: 'finished'; snapsho
 interface Lease {
   job: Job<JobData>;
   end(how: End): void;
+  /** The record the job holds now (a write the actor repeats is not sent again). */
+  last: TaskRecord;
 }
+
+/** Equal but for `updatedAt`: the job already says it. */
+const sameState = (a: TaskRecord, b: TaskRecord): boolean =>
+  a.status === b.status &&
+  a.attempt === b.attempt &&
+  a.interrupted === b.interrupted &&
+  a.runCount === b.runCount &&
+  a.dueAt === b.dueAt &&
+  a.held === b.held &&
+  a.input === b.input &&
+  a.request === b.request;
 
 const CANCELLED = 'errand: cancelled';
 const FAR = 365 * 24 * 60 * 60 * 1000;
 const INDEX_PAGE = 200;
+
+/** The record a job holds once a process takes it: the attempt counted (and a cut-off one as interrupted); null when there is no attempt to count. */
+function takenRecord(record: TaskRecord): TaskRecord | null {
+  const cutOff = record.status === 'running';
+  if (record.held !== null || (cutOff && record.attempt >= record.request.backoff.maxAttempts)) return null;
+  return { ...record, status: 'running', attempt: record.attempt + 1, runCount: record.runCount + 1, interrupted: record.interrupted + (cutOff ? 1 : 0) };
+}
 
 export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly queueName: string } {
   const { queue: queueName, concurrency = 50, openTimeoutMs = 5_000, takesWork = true, lockDurationMs = 30_000, stalledIntervalMs = 30_000, recheckMs = 1_000 } = options;
@@ -96,28 +117,43 @@ export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly 
     return (await opened().read(taskId))?.record ?? null;
   }
 
-  async function put(record: TaskRecord): Promise<void> {
-    const lease = leases.get(record.taskId);
-    if (lease) {
-      await lease.job.updateData({ record });
-      return;
-    }
+  /** A batch: records of jobs held here go to their jobs; the rest, deletes first, in one transaction. */
+  async function write(batch: StoreBatch): Promise<void> {
     const f = opened();
-    const placed = await f.placeOrMark(record.taskId, { kind: 'adopt', record }, { data: { record }, delay: Math.max(0, record.dueAt - Date.now()) });
-    if (placed === 'marked') await f.nudge(record.taskId);
+    const entries: PlaceEntry[] = [];
+    const held: Promise<void>[] = [];
+    // A delete of a job held here is its end: `finished` ends the job.
+    for (const taskId of batch.delete) if (!leases.has(taskId)) entries.push({ taskId, intent: { kind: 'cancel', reason: 'cancelled' }, add: null });
+    for (const record of batch.put) {
+      const lease = leases.get(record.taskId);
+      if (!lease) {
+        entries.push({ taskId: record.taskId, intent: { kind: 'adopt', record }, add: { data: { record }, delay: Math.max(0, record.dueAt - Date.now()) } });
+      } else if (!sameState(lease.last, record)) {
+        lease.last = record;
+        held.push(lease.job.updateData({ record }));
+      }
+    }
+    const [placed] = await Promise.all([f.placeOrMark(entries), ...held]);
+    await Promise.all(entries.filter((_, i) => placed[i] === 'marked').map((entry) => f.nudge(entry.taskId)));
   }
 
-  async function remove(taskId: string): Promise<void> {
-    if (leases.has(taskId)) return; // ended here: `finished` ends the job
-    const f = opened();
-    const placed = await f.placeOrMark(taskId, { kind: 'cancel', reason: 'cancelled' }, null);
-    if (placed === 'marked') await f.nudge(taskId);
-  }
+  /** Task changes to tell the fleet, one message per tick. */
+  let changes: TaskSnapshot[] = [];
+  const tell = (snapshot: TaskSnapshot): void => {
+    if (changes.length === 0) {
+      queueMicrotask(() => {
+        const sent = changes;
+        changes = [];
+        void fleet?.changed(sent).catch(() => {});
+      });
+    }
+    changes.push(snapshot);
+  };
 
   /** Another process left an intent on a job held here. */
   async function heed(taskId: string): Promise<void> {
     if (!leases.has(taskId) || !host || !fleet) return;
-    const intent = await fleet.takeIntent(taskId);
+    const intent = await fleet.take(taskId, null);
     if (!intent) return;
     if (intent.kind === 'cancel') host.cancel(taskId, intent.reason);
     else host.adopt(intent.record);
@@ -128,22 +164,22 @@ export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly 
     const f = fleet;
     if (taskId === undefined || !f || !host) throw new UnrecoverableError('errand: not a job errand wrote');
     let record = recordOf(job);
-    const intent = await f.takeIntent(taskId);
+    if (!record) throw new UnrecoverableError('errand: the job holds no errand record');
+    // The attempt counts from the moment this process holds the job, durably before its worker can
+    // start (in the same step as taking any intent left on the job): a process that dies at once (its
+    // worker kills it, say) still leaves the attempt counted, so such a task ends after maxAttempts.
+    // The actor starts from the record as it was.
+    let taken = takenRecord(record);
+    const intent = await f.take(taskId, taken && { record: taken });
     if (intent?.kind === 'cancel') throw new UnrecoverableError(CANCELLED);
     if (intent?.kind === 'adopt') {
       record = intent.record;
-      await job.updateData({ record });
+      taken = takenRecord(record);
+      await job.updateData({ record: taken ?? record });
     }
-    if (!record) throw new UnrecoverableError('errand: the job holds no errand record');
-    // The attempt counts from the moment this process holds the job, durably before its worker can
-    // start: a process that dies at once (its worker kills it, say) still leaves the attempt counted,
-    // so such a task ends after maxAttempts. The actor starts from the record as it was.
-    const cutOff = record.status === 'running';
-    if (record.held === null && !(cutOff && record.attempt >= record.request.backoff.maxAttempts)) {
-      const taken = { ...record, status: 'running' as const, attempt: record.attempt + 1, runCount: record.runCount + 1, interrupted: record.interrupted + (cutOff ? 1 : 0) };
-      await job.updateData({ record: taken });
-    }
-    const ended = new Promise<End>((resolve) => leases.set(taskId, { job, end: resolve }));
+    const lease: Lease = { job, end: () => {}, last: taken ?? record };
+    const ended = new Promise<End>((resolve) => (lease.end = resolve));
+    leases.set(taskId, lease);
     const activation = host.activate(record);
     if (activation !== 'activated') {
       leases.delete(taskId);
@@ -163,9 +199,8 @@ export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly 
       await job.moveToDelayed(Date.now(), token);
       throw new DelayedError();
     }
-    await f.unindex(taskId);
     const { snapshot } = end;
-    await job.updateData({ record: job.data.record, final: snapshotToWire(snapshot) });
+    await f.finish(taskId, { record: lease.last, final: snapshotToWire(snapshot) });
     if (snapshot.status === 'cancelled') throw new UnrecoverableError(CANCELLED);
     if (snapshot.outcome && !snapshot.outcome.ok) {
       const error = snapshot.outcome.error;
@@ -181,13 +216,15 @@ export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly 
       fleet = f;
       await f.listen((message) => {
         if (message.kind === 'nudge') void heed(message.taskId).catch(() => {});
-        else host?.changed(message.snapshot);
+        else for (const snapshot of message.snapshots) host?.changed(snapshot);
       });
       // A fleet (re)starting with no worker alive sweeps its ephemeral work, as a new process does.
       if (!openOptions?.keepEphemeral && (await f.queue.getWorkersCount()) === 0) {
         for (let after: string | undefined; ; ) {
           const ids = await f.indexed({ after, limit: INDEX_PAGE });
-          for (const taskId of ids) if ((await liveRecord(taskId))?.request.ephemeral) await remove(taskId);
+          const ephemeral: PlaceEntry[] = [];
+          for (const taskId of ids) if ((await liveRecord(taskId))?.request.ephemeral) ephemeral.push({ taskId, intent: { kind: 'cancel', reason: 'cancelled' }, add: null });
+          await f.placeOrMark(ephemeral);
           if (ids.length < INDEX_PAGE) break;
           after = ids[ids.length - 1];
         }
@@ -196,9 +233,7 @@ export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly 
 
     async write(batch: StoreBatch): Promise<void> {
       try {
-        // One TaskId at most once per batch (the persister's rule): its writes are independent of each other.
-        await Promise.all(batch.delete.map(remove));
-        await Promise.all(batch.put.map(put));
+        await write(batch);
       } catch (error) {
         if (error instanceof StoreWriteError) throw error;
         throw new StoreWriteError(`bullmq engine ${queueName}: a write failed`, error);
@@ -261,13 +296,16 @@ export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly 
         worker = await opened().worker(process, { concurrency, lockDurationMs, stalledIntervalMs });
       },
       dormant(record: TaskRecord): void {
-        leases.get(record.taskId)?.end({ kind: 'dormant', record });
+        const lease = leases.get(record.taskId);
+        if (!lease) return;
+        lease.end({ kind: 'dormant', record });
+        tell(snapshotOfRecord(record));
       },
       finished(snapshot: TaskSnapshot): void {
         const lease = leases.get(snapshot.taskId);
         if (!lease) return;
         lease.end({ kind: 'finished', snapshot });
-        void fleet?.changed(snapshot).catch(() => {});
+        tell(snapshot);
       },
       async lastEnd(taskId: string): Promise<TaskSnapshot | undefined> {
         if (!fleet) return undefined;
@@ -280,8 +318,8 @@ export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly 
         const f = fleet;
         if (!f) return;
         void f
-          .placeOrMark(taskId, { kind: 'cancel', reason: 'preempted' }, null)
-          .then((placed) => (placed === 'marked' ? f.nudge(taskId) : undefined))
+          .placeOrMark([{ taskId, intent: { kind: 'cancel', reason: 'preempted' }, add: null }])
+          .then(([placed]) => (placed === 'marked' ? f.nudge(taskId) : undefined))
           .catch(() => {});
       },
     },

@@ -5,17 +5,18 @@ import { z } from 'zod';
 import type { TaskSnapshot } from '../../../src/core/types.js';
 import { snapshotFromWire, snapshotToWire, type WireSnapshot } from '../../../src/coordination/wire-errors.js';
 
-export type FleetMessage = { kind: 'nudge'; from: string; taskId: string } | { kind: 'changed'; from: string; snapshot: TaskSnapshot };
+export type FleetMessage = { kind: 'nudge'; from: string; taskId: string } | { kind: 'changed'; from: string; snapshots: TaskSnapshot[] };
 
 const wireSnapshot = z.custom<WireSnapshot>((value) => typeof value === 'object' && value !== null && typeof (value as { taskId?: unknown }).taskId === 'string');
 const messageSchema = z.union([
   z.object({ kind: z.literal('nudge'), from: z.string(), taskId: z.string() }),
-  z.object({ kind: z.literal('changed'), from: z.string(), snapshot: wireSnapshot }),
+  z.object({ kind: z.literal('changed'), from: z.string(), snapshots: z.array(wireSnapshot) }),
 ]);
 
 export const nudgeText = (from: string, taskId: string): string => JSON.stringify({ kind: 'nudge', from, taskId });
 
-export const changedText = (from: string, snapshot: TaskSnapshot): string => JSON.stringify({ kind: 'changed', from, snapshot: snapshotToWire(snapshot) });
+export const changedText = (from: string, snapshots: readonly TaskSnapshot[]): string =>
+  JSON.stringify({ kind: 'changed', from, snapshots: snapshots.map(snapshotToWire) });
 
 /** The message in `text`, unless it is not one, or this process (`self`) sent it. */
 export function parseFleetMessage(text: string, self: string): FleetMessage | null {
@@ -28,5 +29,5 @@ export function parseFleetMessage(text: string, self: string): FleetMessage | nu
   const parsed = messageSchema.safeParse(data);
   if (!parsed.success || parsed.data.from === self) return null;
   const message = parsed.data;
-  return message.kind === 'changed' ? { ...message, snapshot: snapshotFromWire(message.snapshot) } : message;
+  return message.kind === 'changed' ? { ...message, snapshots: message.snapshots.map(snapshotFromWire) } : message;
 }

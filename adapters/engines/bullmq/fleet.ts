@@ -18,27 +18,39 @@ export interface WorkerSettings {
   stalledIntervalMs: number;
 }
 
+export interface PlaceEntry {
+  taskId: string;
+  intent: Intent;
+  add: { data: JobData; delay: number } | null;
+}
+
 export type JobProcessor = (job: Job<JobData>, token?: string) => Promise<unknown>;
 
 export interface Fleet {
   readonly queue: FleetQueue;
   /**
-   * In one transaction: if the TaskId's job is active, leave `intent` on it ('marked'); otherwise
-   * remove it and, with `add`, add the new job in its place ('placed'). The TaskId index follows.
+   * In one transaction, for each entry in order: if the TaskId's job is active, leave `intent` on it
+   * ('marked'); otherwise remove it and, with `add`, add the new job in its place ('placed'). The TaskId
+   * index follows. All or nothing: a batch of writes is one transaction.
    */
-  placeOrMark(taskId: string, intent: Intent, add: { data: JobData; delay: number } | null): Promise<Placed>;
+  placeOrMark(entries: readonly PlaceEntry[]): Promise<Placed[]>;
   /**
    * The TaskId's job data while its job is live (waiting, delayed, active), in one read: a write
    * sent after it (a cancel's remove) cannot land between its parts.
    */
   read(taskId: string): Promise<JobData | null>;
-  /** Takes the intent left on the TaskId's job (and clears it), for the process that now holds it. */
-  takeIntent(taskId: string): Promise<Intent | null>;
+  /**
+   * Takes the intent left on the TaskId's job (and clears it), for the process that now holds it; with
+   * `data`, sets the job's data in the same step.
+   */
+  take(taskId: string, data: JobData | null): Promise<Intent | null>;
+  /** A job held here ended: its data (with how it ended) set, and the TaskId out of the index, in one step. */
+  finish(taskId: string, data: JobData): Promise<void>;
   /** TaskIds that have a job, in TaskId order (JavaScript `<`), after `after`, starting with `prefix`. */
   indexed(range: { after?: string | undefined; prefix?: string | undefined; limit: number }): Promise<string[]>;
   unindex(taskId: string): Promise<void>;
   nudge(taskId: string): Promise<void>;
-  changed(snapshot: TaskSnapshot): Promise<void>;
+  changed(snapshots: readonly TaskSnapshot[]): Promise<void>;
   listen(listener: (message: FleetMessage) => void): Promise<void>;
   worker(processor: JobProcessor, settings: WorkerSettings): Promise<{ close(): Promise<void> }>;
   close(): Promise<void>;

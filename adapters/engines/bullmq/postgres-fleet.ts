@@ -5,9 +5,9 @@
 import { createPostgresBackend, withBackend } from 'bullmq';
 import pg from 'pg';
 import { StoreOpenError } from '../../../src/core/errors.js';
-import type { Fleet } from './fleet.js';
+import type { Fleet, PlaceEntry } from './fleet.js';
 import { changedText, nudgeText, parseFleetMessage } from './fleet-messages.js';
-import { JOB_OPTIONS, jobDataOf, parseIntent, type JobData } from './intents.js';
+import { JOB_OPTIONS, jobDataOf, parseIntent, type JobData, type Placed } from './intents.js';
 import { encodeJobId } from './job-ids.js';
 
 export interface PostgresConnection {
@@ -56,45 +56,50 @@ export async function openPostgresFleet(options: PostgresFleetOptions): Promise<
   const table = (t: string) => `${quoted(schema)}.${t}`;
   const fn = (f: string) => `${quoted(schema)}.${f}`;
 
+  /** One entry of a replace-or-mark transaction; the job's row is locked (a claiming worker skips it). */
+  async function placeOne(client: pg.PoolClient, { taskId, intent, add }: PlaceEntry): Promise<Placed> {
+    const jobId = encodeJobId(taskId);
+    const row = await client.query<{ state: string }>(`SELECT state::text AS state FROM ${table('job')} WHERE queue = $1 AND id = $2 FOR UPDATE`, [name, jobId]);
+    if (row.rows[0]?.state === 'active') {
+      // A cancel after a runNow's claim keeps the claim's 'preempted'; an adopt replaces any intent.
+      await client.query(
+        `INSERT INTO ${table('errand_intent')} (queue, job_id, intent) VALUES ($1, $2, $3)
+         ON CONFLICT (queue, job_id) DO UPDATE SET intent = CASE WHEN $4 THEN ${table('errand_intent')}.intent ELSE EXCLUDED.intent END`,
+        [name, jobId, JSON.stringify(intent), intent.kind === 'cancel'],
+      );
+      await client.query(`INSERT INTO ${table('errand_task_id')} (queue, task_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [name, taskId]);
+      return 'marked';
+    }
+    if (row.rows.length > 0) await client.query(`SELECT ${fn('remove')}($1, $2, false)`, [name, jobId]);
+    await client.query(`DELETE FROM ${table('errand_intent')} WHERE queue = $1 AND job_id = $2`, [name, jobId]);
+    if (!add) {
+      await client.query(`DELETE FROM ${table('errand_task_id')} WHERE queue = $1 AND task_id = $2`, [name, taskId]);
+      return 'placed';
+    }
+    await client.query(`SELECT ${fn('add_job')}($1, $2, 'errand', $3::jsonb, $4::jsonb, 0, $5, $6, 1, NULL, NULL, NULL, NULL, NULL, false)`, [
+      name,
+      jobId,
+      JSON.stringify(add.data),
+      JSON.stringify({ ...JOB_OPTIONS, delay: add.delay }),
+      add.delay,
+      Date.now(),
+    ]);
+    await client.query(`INSERT INTO ${table('errand_task_id')} (queue, task_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [name, taskId]);
+    return 'placed';
+  }
+
   return {
     queue,
 
-    async placeOrMark(taskId, intent, add) {
-      const jobId = encodeJobId(taskId);
+    async placeOrMark(entries) {
+      if (entries.length === 0) return [];
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const row = await client.query<{ state: string }>(`SELECT state::text AS state FROM ${table('job')} WHERE queue = $1 AND id = $2 FOR UPDATE`, [name, jobId]);
-        if (row.rows[0]?.state === 'active') {
-          // A cancel after a runNow's claim keeps the claim's 'preempted'; an adopt replaces any intent.
-          const keep = intent.kind === 'cancel';
-          await client.query(
-            `INSERT INTO ${table('errand_intent')} (queue, job_id, intent) VALUES ($1, $2, $3)
-             ON CONFLICT (queue, job_id) DO UPDATE SET intent = CASE WHEN $4 THEN ${table('errand_intent')}.intent ELSE EXCLUDED.intent END`,
-            [name, jobId, JSON.stringify(intent), keep],
-          );
-          await client.query(`INSERT INTO ${table('errand_task_id')} (queue, task_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [name, taskId]);
-          await client.query('COMMIT');
-          return 'marked';
-        }
-        if (row.rows.length > 0) await client.query(`SELECT ${fn('remove')}($1, $2, false)`, [name, jobId]);
-        await client.query(`DELETE FROM ${table('errand_intent')} WHERE queue = $1 AND job_id = $2`, [name, jobId]);
-        if (add) {
-          const opts = { ...JOB_OPTIONS, delay: add.delay };
-          await client.query(`SELECT ${fn('add_job')}($1, $2, 'errand', $3::jsonb, $4::jsonb, 0, $5, $6, 1, NULL, NULL, NULL, NULL, NULL, false)`, [
-            name,
-            jobId,
-            JSON.stringify(add.data),
-            JSON.stringify(opts),
-            add.delay,
-            Date.now(),
-          ]);
-          await client.query(`INSERT INTO ${table('errand_task_id')} (queue, task_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [name, taskId]);
-        } else {
-          await client.query(`DELETE FROM ${table('errand_task_id')} WHERE queue = $1 AND task_id = $2`, [name, taskId]);
-        }
+        const placed: Placed[] = [];
+        for (const entry of entries) placed.push(await placeOne(client, entry));
         await client.query('COMMIT');
-        return 'placed';
+        return placed;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
         throw error;
@@ -111,12 +116,23 @@ export async function openPostgresFleet(options: PostgresFleetOptions): Promise<
       return rows.length > 0 ? jobDataOf(rows[0]!.data) : null;
     },
 
-    async takeIntent(taskId) {
-      const { rows } = await pool.query<{ intent: string }>(`DELETE FROM ${table('errand_intent')} WHERE queue = $1 AND job_id = $2 RETURNING intent`, [
-        name,
-        encodeJobId(taskId),
-      ]);
+    async take(taskId, data) {
+      const jobId = encodeJobId(taskId);
+      const { rows } = await pool.query<{ intent: string | null }>(
+        `WITH taken AS (DELETE FROM ${table('errand_intent')} WHERE queue = $1 AND job_id = $2 RETURNING intent),
+              written AS (UPDATE ${table('job')} SET data = $3::jsonb WHERE $3::jsonb IS NOT NULL AND queue = $1 AND id = $2 RETURNING 1)
+         SELECT (SELECT intent FROM taken) AS intent, (SELECT count(*) FROM written) AS n`,
+        [name, jobId, data ? JSON.stringify(data) : null],
+      );
       return parseIntent(rows[0]?.intent ?? null);
+    },
+
+    async finish(taskId, data) {
+      await pool.query(
+        `WITH written AS (UPDATE ${table('job')} SET data = $3::jsonb WHERE queue = $1 AND id = $2 RETURNING 1)
+         DELETE FROM ${table('errand_task_id')} WHERE queue = $1 AND task_id = $4`,
+        [name, encodeJobId(taskId), JSON.stringify(data), taskId],
+      );
     },
 
     async indexed({ after, prefix, limit }) {
@@ -137,8 +153,8 @@ export async function openPostgresFleet(options: PostgresFleetOptions): Promise<
       await pool.query('SELECT pg_notify($1, $2)', [channel, nudgeText(self, taskId)]);
     },
 
-    async changed(snapshot) {
-      const text = changedText(self, snapshot);
+    async changed(snapshots) {
+      const text = changedText(self, snapshots);
       // NOTIFY carries at most 8,000 bytes: a larger change is left out (result() then reads the finished job).
       if (Buffer.byteLength(text) < 7_900) await pool.query('SELECT pg_notify($1, $2)', [channel, text]);
     },

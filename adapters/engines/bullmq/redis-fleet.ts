@@ -32,12 +32,20 @@ if redis.call('EXISTS', KEYS[1] .. ':lock') == 1 then
 end
 return 0`;
 
-const TAKE = 'errandTakeIntent';
-// KEYS[1] the job hash. Returns the intent left on it (or false) and clears it.
+const TAKE = 'errandTake';
+// KEYS[1] the job hash; ARGV[1] new job data, or ''. Returns the intent left on it (or false) and clears it.
 const TAKE_LUA = `
 local intent = redis.call('HGET', KEYS[1], '${INTENT_FIELD}')
 if intent then redis.call('HDEL', KEYS[1], '${INTENT_FIELD}') end
+if ARGV[1] ~= '' and redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'data', ARGV[1]) end
 return intent`;
+
+const FINISH = 'errandFinish';
+// KEYS[1] the job hash, KEYS[2] errand's TaskId index; ARGV[1] the job data, ARGV[2] the TaskId.
+const FINISH_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'data', ARGV[1]) end
+redis.call('ZREM', KEYS[2], ARGV[2])
+return 0`;
 
 const READ = 'errandReadLive';
 // KEYS[1] the job hash. Its data while the job is live: BullMQ stamps finishedOn when it completes or fails.
@@ -94,23 +102,31 @@ export async function openRedisFleet(options: RedisFleetOptions): Promise<Fleet>
   client.defineCommand(TAKE, { numberOfKeys: 1, lua: TAKE_LUA });
   client.defineCommand(INDEX, { numberOfKeys: 2, lua: INDEX_LUA });
   client.defineCommand(READ, { numberOfKeys: 1, lua: READ_LUA });
+  client.defineCommand(FINISH, { numberOfKeys: 2, lua: FINISH_LUA });
   const indexKey = `${prefix}:${name}:errand:ids`;
   const channel = `${prefix}:${name}:errand:fleet`;
 
   return {
     queue,
 
-    async placeOrMark(taskId, intent, add) {
-      const jobId = encodeJobId(taskId);
+    async placeOrMark(entries) {
+      if (entries.length === 0) return [];
       const tx = client.multi();
-      tx.runCommand(MARK, [queue.toKey(jobId), JSON.stringify(intent), intent.kind === 'cancel' ? '1' : '0']);
-      void backend.execCommand(tx, 'removeJob', [queue.toKey(jobId), queue.toKey('repeat'), jobId, 0, queue.toKey('')]);
-      if (add) void new Job(queue, 'errand', add.data, { ...JOB_OPTIONS, delay: add.delay }, jobId).addJob(tx);
-      tx.runCommand(INDEX, [queue.toKey(jobId), indexKey, taskId]);
+      const marks: number[] = [];
+      let at = 0;
+      for (const { taskId, intent, add } of entries) {
+        const jobId = encodeJobId(taskId);
+        marks.push(at);
+        tx.runCommand(MARK, [queue.toKey(jobId), JSON.stringify(intent), intent.kind === 'cancel' ? '1' : '0']);
+        void backend.execCommand(tx, 'removeJob', [queue.toKey(jobId), queue.toKey('repeat'), jobId, 0, queue.toKey('')]);
+        if (add) void new Job(queue, 'errand', add.data, { ...JOB_OPTIONS, delay: add.delay }, jobId).addJob(tx);
+        tx.runCommand(INDEX, [queue.toKey(jobId), indexKey, taskId]);
+        at += add ? 4 : 3;
+      }
       const results = await tx.exec();
       if (!results) throw new Error('the MULTI was aborted');
       for (const [error] of results) if (error) throw error;
-      return results[0]?.[1] === 1 ? 'marked' : 'placed';
+      return marks.map((i) => (results[i]?.[1] === 1 ? 'marked' : 'placed'));
     },
 
     async read(taskId) {
@@ -118,9 +134,13 @@ export async function openRedisFleet(options: RedisFleetOptions): Promise<Fleet>
       return typeof text === 'string' ? jobDataOf(text) : null;
     },
 
-    async takeIntent(taskId) {
-      const text: unknown = await client.runCommand(TAKE, [queue.toKey(encodeJobId(taskId))]);
+    async take(taskId, data) {
+      const text: unknown = await client.runCommand(TAKE, [queue.toKey(encodeJobId(taskId)), data ? JSON.stringify(data) : '']);
       return parseIntent(typeof text === 'string' ? text : null);
+    },
+
+    async finish(taskId, data) {
+      await client.runCommand(FINISH, [queue.toKey(encodeJobId(taskId)), indexKey, JSON.stringify(data), taskId]);
     },
 
     async indexed({ after, prefix: start, limit }) {
@@ -137,8 +157,8 @@ export async function openRedisFleet(options: RedisFleetOptions): Promise<Fleet>
       await redis.publish(channel, nudgeText(self, taskId));
     },
 
-    async changed(snapshot) {
-      await redis.publish(channel, changedText(self, snapshot));
+    async changed(snapshots) {
+      await redis.publish(channel, changedText(self, snapshots));
     },
 
     async listen(listener) {
