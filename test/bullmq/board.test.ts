@@ -1,15 +1,13 @@
 // `npm run board` against a queue with jobs in four states: bull-board, an independent client reading the
 // queue through BullMQ, reports each job in the state it is in (asserted through bull-board's HTTP API).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_REDIS, deleteKeys, uniqueName } from './redis-names.js';
+import { startBoardProcess } from './board-process.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const prefix = uniqueName('board');
 const queueName = 'board-q';
 
@@ -19,28 +17,6 @@ interface ApiQueue {
   jobs: { id: string; name: string; failedReason?: string }[];
 }
 
-async function startBoardProcess(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'board.ts'), queueName], {
-    cwd: root,
-    env: { ...process.env, BOARD_PORT: '0', BOARD_PREFIX: prefix, REDIS_URL: `redis://${SHARED_REDIS.host}:${SHARED_REDIS.port}` },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  child.stdout?.setEncoding('utf8');
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`board did not print its URL: ${out}`)), 20_000);
-    child.once('exit', (code) => reject(new Error(`board exited ${code}: ${out}`)));
-    child.stdout?.on('data', (chunk: string) => {
-      out += chunk;
-      const match = /bull-board: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-  });
-  return { child, url };
-}
 
 describe('npm run board (bull-board 9.10 on a BullMQ queue)', () => {
   const queue = new Queue(queueName, { connection: SHARED_REDIS, prefix });
@@ -69,7 +45,7 @@ describe('npm run board (bull-board 9.10 on a BullMQ queue)', () => {
     await worker.close();
     await queue.add('waits', {}, { jobId: 't_waiting' });
     await queue.add('later', {}, { jobId: 't_delayed', delay: 3_600_000 });
-    board = await startBoardProcess();
+    board = await startBoardProcess([queueName], { BOARD_PREFIX: prefix, REDIS_URL: `redis://${SHARED_REDIS.host}:${SHARED_REDIS.port}` });
   });
 
   afterAll(async () => {

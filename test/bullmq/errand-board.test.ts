@@ -12,20 +12,18 @@
 //   cancelled while it ran                 failed                          failedReason 'errand: cancelled'
 //   cancelled before it ran                (no job: removed)
 // Every jobId is `t_` + the TaskId (job-ids.ts encodes characters BullMQ refuses).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bullmqEngine, encodeJobId } from '../../src/bullmq/index.js';
 import { createOrchestrator, WorkResult, type TaskSnapshot } from '../../src/index.js';
 import { deferred, failOnUnhandledRejections } from '../support.js';
 import { SHARED_REDIS, deleteKeys, uniqueName } from './redis-names.js';
+import { startBoardProcess } from './board-process.js';
 
 failOnUnhandledRejections();
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const prefix = uniqueName('errand-board');
 const queue = 'errand-work';
 const quiet = { warn: () => {}, error: () => {} };
@@ -64,29 +62,6 @@ function expectedState(snapshot: TaskSnapshot, dueNow: boolean): BullState | 'ab
   }
 }
 
-async function startBoardProcess(): Promise<{ child: ChildProcess; url: string }> {
-  // What an errand user types: BOARD_PREFIX / REDIS_URL / BOARD_PORT are the engine's prefix, connection and a port.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'board.ts')], {
-    cwd: root,
-    env: { ...process.env, BOARD_QUEUE: queue, BOARD_PORT: '0', BOARD_PREFIX: prefix, REDIS_URL: `redis://${SHARED_REDIS.host}:${SHARED_REDIS.port}` },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  child.stdout?.setEncoding('utf8');
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`board did not print its URL: ${out}`)), 20_000);
-    child.once('exit', (code) => reject(new Error(`board exited ${code}: ${out}`)));
-    child.stdout?.on('data', (chunk: string) => {
-      out += chunk;
-      const match = /bull-board: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-  });
-  return { child, url };
-}
 
 const until = async (check: () => boolean | Promise<boolean>, what: string): Promise<void> => {
   for (let i = 0; i < 1_000 && !(await check()); i++) await new Promise((r) => setTimeout(r, 10));
@@ -163,7 +138,7 @@ describe("npm run board on errand's BullMQ queue: each job in the state getTask 
       ['job/waiting', true],
     ] as const)
       tasks.set(id, dueNow);
-    board = await startBoardProcess();
+    board = await startBoardProcess([], { BOARD_QUEUE: queue, BOARD_PREFIX: prefix, REDIS_URL: `redis://${SHARED_REDIS.host}:${SHARED_REDIS.port}` });
   });
 
   afterAll(async () => {

@@ -9,7 +9,7 @@ import type { DispatchHost, Engine, ListQuery, StoreBatch, StoreOpenOptions, Sto
 import { taskRecordSchema, type TaskRecord } from '../../../src/core/schemas.js';
 import type { TaskSnapshot } from '../../../src/core/types.js';
 import { snapshotFromWire, snapshotToWire } from '../../../src/coordination/wire-errors.js';
-import { snapshotOfRecord } from '../../../src/persistence/task-records.js';
+import { sameRecord, snapshotOfRecord } from '../../../src/persistence/task-records.js';
 import type { Fleet, PlaceEntry } from './fleet.js';
 import type { JobData } from './intents.js';
 import { encodeJobId, tryDecodeJobId } from './job-ids.js';
@@ -68,16 +68,7 @@ interface Lease {
   last: TaskRecord;
 }
 
-/** Equal but for `updatedAt`: the job already says it. */
-const sameState = (a: TaskRecord, b: TaskRecord): boolean =>
-  a.status === b.status &&
-  a.attempt === b.attempt &&
-  a.interrupted === b.interrupted &&
-  a.runCount === b.runCount &&
-  a.dueAt === b.dueAt &&
-  a.held === b.held &&
-  a.input === b.input &&
-  a.request === b.request;
+
 
 const CANCELLED = 'errand: cancelled';
 const FAR = 365 * 24 * 60 * 60 * 1000;
@@ -128,7 +119,7 @@ export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly 
       const lease = leases.get(record.taskId);
       if (!lease) {
         entries.push({ taskId: record.taskId, intent: { kind: 'adopt', record }, add: { data: { record }, delay: Math.max(0, record.dueAt - Date.now()) } });
-      } else if (!sameState(lease.last, record)) {
+      } else if (!sameRecord(lease.last, record)) {
         lease.last = record;
         held.push(lease.job.updateData({ record }));
       }
