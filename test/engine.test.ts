@@ -106,6 +106,37 @@ for (const { name, fleet: makeFleet } of ENGINES) {
       for (const o of all) await o.shutdown();
     });
 
+    it('a cancel that races the job becoming active still wins: no run completes, every handle rejects cancelled', async () => {
+      const fleet = makeFleet();
+      const ran: string[] = [];
+      const completed: string[] = [];
+      const producer = processOn(fleet, 'producer', ran, undefined, false);
+      const worker = processOn(fleet, 'worker', ran, async (taskId, _, signal) => {
+        // Long enough for a cancel to arrive on any backend: a run that gets to the end was not told.
+        await new Promise((r) => setTimeout(r, 400));
+        if (!signal.aborted) completed.push(taskId);
+      });
+      await producer.start();
+      await worker.start();
+      const outcomes = await Promise.all(
+        Array.from({ length: 40 }, async (_, i) => {
+          const handle = await producer.schedule({ taskId: `job/race-${i}`, input: { n: i } });
+          // Some cancels land before the worker takes the job, some while it is taking it, some while it runs.
+          if (i % 4 > 0) await new Promise((r) => setTimeout(r, i % 4));
+          await producer.cancel(`job/race-${i}`);
+          return handle.result().then(
+            () => 'done',
+            (e: unknown) => (e as { reason?: string }).reason ?? 'error',
+          );
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 600));
+      expect({ notCancelled: outcomes.filter((o) => o !== 'cancelled'), completed }).toEqual({ notCancelled: [], completed: [] });
+      await until(async () => (await fleet.stored()) === 0, 'every record to be gone');
+      await producer.shutdown();
+      await worker.shutdown();
+    });
+
     it('runNow in one process pre-empts the scheduled work running in another', async () => {
       const started = deferred<string>();
       let signal: AbortSignal | undefined;

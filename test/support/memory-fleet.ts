@@ -25,6 +25,8 @@ export interface MemoryFleet {
 
 export function memoryFleet(): MemoryFleet {
   const shared = memoryStore();
+  /** What each TaskId's record is now, kept in step with every write (the due read below may be stale by the time it returns). */
+  const current = new Map<string, TaskRecord>();
   const holder = new Map<string, Member>();
   const members: Member[] = [];
   let turn = 0;
@@ -49,7 +51,7 @@ export function memoryFleet(): MemoryFleet {
     const { records } = await shared.due({ after: null, until: Number.POSITIVE_INFINITY, limit: 100_000 });
     const now = Date.now();
     for (const record of records) {
-      if (holder.has(record.taskId)) continue;
+      if (holder.has(record.taskId) || current.get(record.taskId) !== record) continue;
       if (record.dueAt > now) {
         wakeAt(record.dueAt);
         break;
@@ -81,6 +83,8 @@ export function memoryFleet(): MemoryFleet {
         self.open = true;
       },
       async write(batch: StoreBatch) {
+        for (const taskId of batch.delete) current.delete(taskId);
+        for (const record of batch.put) current.set(record.taskId, record);
         for (const taskId of batch.delete) {
           const held = holder.get(taskId);
           if (held && held !== self) held.host?.cancel(taskId, 'cancelled');

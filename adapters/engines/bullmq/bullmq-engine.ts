@@ -11,7 +11,7 @@ import type { TaskSnapshot } from '../../../src/core/types.js';
 import { snapshotFromWire, snapshotToWire } from '../../../src/coordination/wire-errors.js';
 import { sameRecord, snapshotOfRecord } from '../../../src/persistence/task-records.js';
 import type { Fleet, PlaceEntry } from './fleet.js';
-import type { JobData } from './intents.js';
+import type { Intent, JobData } from './intents.js';
 import { encodeJobId, tryDecodeJobId } from './job-ids.js';
 import { openPostgresFleet, type PostgresConnection } from './postgres-fleet.js';
 import { openRedisFleet, type RedisConnection } from './redis-fleet.js';
@@ -64,6 +64,10 @@ type End = { kind: 'dormant'; record: TaskRecord } | { kind: 'finished'; snapsho
 interface Lease {
   job: Job<JobData>;
   end(how: End): void;
+  /** The task's actor is active here: an intent taken from now on goes to it at once. */
+  activated: boolean;
+  /** An intent a nudge took before the actor was active: the processor applies it. */
+  early: Intent | null;
   /** The record the job holds now (a write the actor repeats is not sent again). */
   last: TaskRecord;
 }
@@ -143,11 +147,17 @@ export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly 
 
   /** Another process left an intent on a job held here. */
   async function heed(taskId: string): Promise<void> {
-    if (!leases.has(taskId) || !host || !fleet) return;
+    const lease = leases.get(taskId);
+    if (!lease || !host || !fleet) return;
     const intent = await fleet.take(taskId, null);
     if (!intent) return;
-    if (intent.kind === 'cancel') host.cancel(taskId, intent.reason);
-    else host.adopt(intent.record);
+    if (!lease.activated) lease.early = intent; // taken before the processor's own take returned
+    else apply(taskId, intent);
+  }
+
+  function apply(taskId: string, intent: Intent): void {
+    if (intent.kind === 'cancel') host?.cancel(taskId, intent.reason);
+    else host?.adopt(intent.record);
   }
 
   async function process(job: Job<JobData>, token?: string): Promise<unknown> {
@@ -160,18 +170,33 @@ export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly 
     // start (in the same step as taking any intent left on the job): a process that dies at once (its
     // worker kills it, say) still leaves the attempt counted, so such a task ends after maxAttempts.
     // The actor starts from the record as it was.
+    // Held from here on: a nudge arriving while this process takes the job finds the lease.
     let taken = takenRecord(record);
-    const intent = await f.take(taskId, taken && { record: taken });
-    if (intent?.kind === 'cancel') throw new UnrecoverableError(CANCELLED);
+    const lease: Lease = { job, end: () => {}, last: taken ?? record, activated: false, early: null };
+    const ended = new Promise<End>((resolve) => (lease.end = resolve));
+    leases.set(taskId, lease);
+    const intent = (await f.take(taskId, taken && { record: taken })) ?? lease.early;
+    lease.early = null;
+    if (intent?.kind === 'cancel') {
+      // Cancelled before it could start here: it ends as a cancelled job, out of the index.
+      leases.delete(taskId);
+      const snapshot = { ...snapshotOfRecord(record), status: 'cancelled' as const, nextRunAt: null, cancelReason: intent.reason };
+      await f.finish(taskId, { record, final: snapshotToWire(snapshot) });
+      tell(snapshot);
+      throw new UnrecoverableError(CANCELLED);
+    }
     if (intent?.kind === 'adopt') {
       record = intent.record;
       taken = takenRecord(record);
-      await job.updateData({ record: taken ?? record });
+      lease.last = taken ?? record;
+      await job.updateData({ record: lease.last });
     }
-    const lease: Lease = { job, end: () => {}, last: taken ?? record };
-    const ended = new Promise<End>((resolve) => (lease.end = resolve));
-    leases.set(taskId, lease);
     const activation = host.activate(record);
+    lease.activated = activation === 'activated';
+    // An intent a nudge took while this process was activating: it reaches the actor now.
+    const early = lease.early;
+    lease.early = null;
+    if (early && lease.activated) apply(taskId, early);
     if (activation !== 'activated') {
       leases.delete(taskId);
       await job.updateData({ record });
