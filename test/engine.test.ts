@@ -106,6 +106,24 @@ for (const { name, fleet: makeFleet } of ENGINES) {
       for (const o of all) await o.shutdown();
     });
 
+    it('subscribe() in one process follows a task running in another: running, then done', async () => {
+      const fleet = makeFleet();
+      const ran: string[] = [];
+      const producer = processOn(fleet, 'producer', ran, undefined, false);
+      const worker = processOn(fleet, 'worker', ran, () => new Promise((r) => setTimeout(r, 100)));
+      await producer.start();
+      await worker.start();
+      const seen: string[] = [];
+      producer.subscribe((s) => seen.push(s.status), { taskId: 'job/watched' });
+      const handle = await producer.schedule({ taskId: 'job/watched', input: { n: 1 } });
+      await expect(handle.result()).resolves.toBe('worker did 1');
+      await until(() => seen.includes('done'), 'the end to be heard');
+      expect(seen).toContain('running');
+      expect(seen.indexOf('running')).toBeLessThan(seen.indexOf('done'));
+      await producer.shutdown();
+      await worker.shutdown();
+    });
+
     it('a cancel that races the job becoming active still wins: no run completes, every handle rejects cancelled', async () => {
       const fleet = makeFleet();
       const ran: string[] = [];

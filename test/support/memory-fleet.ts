@@ -94,6 +94,7 @@ export function memoryFleet(): MemoryFleet {
           const held = holder.get(record.taskId);
           if (held && held !== self) held.host?.adopt(record);
           else if (!held) wakeAt(record.dueAt);
+          else broadcast(self, snapshotOfRecord(record)); // its holder's state changes reach the fleet
         }
       },
       get: (taskId) => shared.get(taskId),

@@ -126,6 +126,8 @@ export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly 
       } else if (!sameRecord(lease.last, record)) {
         lease.last = record;
         held.push(lease.job.updateData({ record }));
+        // The fleet sees the task change state here (running, constrained, a new attempt), not only end.
+        tell(snapshotOfRecord(record));
       }
     }
     const [placed] = await Promise.all([f.placeOrMark(entries), ...held]);
@@ -197,6 +199,7 @@ export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly 
     const early = lease.early;
     lease.early = null;
     if (early && lease.activated) apply(taskId, early);
+    if (lease.activated) tell(snapshotOfRecord(lease.last));
     if (activation !== 'activated') {
       leases.delete(taskId);
       await job.updateData({ record });
