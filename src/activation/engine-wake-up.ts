@@ -35,7 +35,13 @@ export function engineHost(deps: EngineHostDeps): DispatchHost {
     },
     changed(snapshot: TaskSnapshot): void {
       // A task active here is its own truth; the others' changes reach listeners as dormant ones do.
-      if (!deps.tasks.get(snapshot.taskId)) deps.tasks.notifyDormant(snapshot);
+      if (deps.tasks.get(snapshot.taskId)) return;
+      // Changes are written (and sent) a little after they happen: a state heard after this process
+      // knows the work ended is an older one. A new request made here forgets the end first.
+      const ended = deps.tasks.finished.get(snapshot.taskId);
+      const final = (s: TaskSnapshot) => s.status === 'done' || s.status === 'cancelled';
+      if (ended && final(ended) && !final(snapshot)) return;
+      deps.tasks.notifyDormant(snapshot);
     },
   };
 }

@@ -84,7 +84,11 @@ export function memoryFleet(): MemoryFleet {
       },
       async write(batch: StoreBatch) {
         for (const taskId of batch.delete) current.delete(taskId);
-        for (const record of batch.put) current.set(record.taskId, record);
+        for (const record of batch.put) {
+          current.set(record.taskId, record);
+          // Its holder's state changes reach the fleet in the order they are written.
+          if (holder.get(record.taskId) === self) broadcast(self, snapshotOfRecord(record));
+        }
         for (const taskId of batch.delete) {
           const held = holder.get(taskId);
           if (held && held !== self) held.host?.cancel(taskId, 'cancelled');
@@ -94,7 +98,6 @@ export function memoryFleet(): MemoryFleet {
           const held = holder.get(record.taskId);
           if (held && held !== self) held.host?.adopt(record);
           else if (!held) wakeAt(record.dueAt);
-          else broadcast(self, snapshotOfRecord(record)); // its holder's state changes reach the fleet
         }
       },
       get: (taskId) => shared.get(taskId),

@@ -67,7 +67,7 @@ export async function openPostgresFleet(options: PostgresFleetOptions): Promise<
          ON CONFLICT (queue, job_id) DO UPDATE SET intent = CASE WHEN $4 THEN ${table('errand_intent')}.intent ELSE EXCLUDED.intent END`,
         [name, jobId, JSON.stringify(intent), intent.kind === 'cancel'],
       );
-      await client.query(`INSERT INTO ${table('errand_task_id')} (queue, task_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [name, taskId]);
+      // The index entry of an active job is its holder's to remove when it ends: not added back here.
       return 'marked';
     }
     if (row.rows.length > 0) await client.query(`SELECT ${fn('remove')}($1, $2, false)`, [name, jobId]);

@@ -55,8 +55,10 @@ return redis.call('HGET', KEYS[1], 'data')`;
 
 const INDEX = 'errandIndex';
 // KEYS[1] the job hash, KEYS[2] errand's TaskId index; ARGV[1] the TaskId. Run last in the MULTI:
-// the index lists the TaskId exactly while it has a job (one round trip with the write it follows).
+// the index lists the TaskId exactly while it has a job (one round trip with the write it follows). An
+// active job's entry is its holder's to remove when it ends (a mark here must not add it back after).
 const INDEX_LUA = `
+if redis.call('EXISTS', KEYS[1] .. ':lock') == 1 then return 0 end
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('ZADD', KEYS[2], 0, ARGV[1])
 else
