@@ -44,11 +44,21 @@ export async function openPostgresFleet(options: PostgresFleetOptions): Promise<
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${openTimeoutMs} ms`)), openTimeoutMs).unref()),
     ]);
     await listener.connect();
-    await pool.query(
-      `SET search_path TO ${quoted(schema)};
-       CREATE TABLE IF NOT EXISTS errand_intent (queue text NOT NULL, job_id text NOT NULL, intent text NOT NULL, PRIMARY KEY (queue, job_id));
-       CREATE TABLE IF NOT EXISTS errand_task_id (queue text NOT NULL, task_id text COLLATE "C" NOT NULL, PRIMARY KEY (queue, task_id));`,
-    );
+    // Processes starting together on a new schema would race CREATE TABLE IF NOT EXISTS (PostgreSQL
+    // raises a unique violation on its catalog): one at a time, under a transaction-scoped advisory lock.
+    const setup = await pool.connect();
+    try {
+      await setup.query('BEGIN');
+      await setup.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`errand:${schema}`]);
+      await setup.query(`CREATE TABLE IF NOT EXISTS ${quoted(schema)}.errand_intent (queue text NOT NULL, job_id text NOT NULL, intent text NOT NULL, PRIMARY KEY (queue, job_id))`);
+      await setup.query(`CREATE TABLE IF NOT EXISTS ${quoted(schema)}.errand_task_id (queue text NOT NULL, task_id text COLLATE "C" NOT NULL, PRIMARY KEY (queue, task_id))`);
+      await setup.query('COMMIT');
+    } catch (error) {
+      await setup.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      setup.release();
+    }
   } catch (error) {
     await Promise.allSettled([queue.close(), pool.end(), listener.end()]);
     throw new StoreOpenError(name, `PostgreSQL is not reachable (${error instanceof Error ? error.message : String(error)})`, error);
