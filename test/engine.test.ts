@@ -58,6 +58,18 @@ for (const { name, fleet: makeFleet } of ENGINES) {
       return { fleet, ran, all };
     }
 
+    /** Two processes whose worker holds its run until the run's signal aborts. */
+    async function holdingFleet() {
+      const started = deferred<string>();
+      let held: AbortSignal | undefined;
+      const fleet = await fleetOf(2, async (_, __, s) => {
+        held = s;
+        started.resolve('');
+        await aborted(s);
+      });
+      return { ...fleet, started, signal: () => held };
+    }
+
     it('300 tasks scheduled from every process run once each, spread over the fleet; result() anywhere sees how they ended', async () => {
       const { all, ran, fleet } = await fleetOf(3);
       const handles = await Promise.all(Array.from({ length: 300 }, (_, i) => all[i % 3]!.schedule({ taskId: `job/${i}`, input: { n: i } })));
@@ -87,19 +99,13 @@ for (const { name, fleet: makeFleet } of ENGINES) {
     });
 
     it('cancel() from a process that does not hold the task reaches the one running it: its signal aborts, the record goes', async () => {
-      const started = deferred<string>();
-      let signal: AbortSignal | undefined;
-      const { all, ran, fleet } = await fleetOf(2, async (_, __, s) => {
-        signal = s;
-        started.resolve('');
-        await aborted(s);
-      });
+      const { all, ran, fleet, started, signal } = await holdingFleet();
       const handle = await all[0]!.schedule({ taskId: 'job/long', input: { n: 1 } });
       await started.promise;
       const other = runner(ran, all, 'job/long') === all[0] ? all[1]! : all[0]!;
       const result = handle.result().catch((e: unknown) => e);
       await other.cancel('job/long');
-      await until(() => signal?.aborted === true, 'the worker to be aborted');
+      await until(() => signal()?.aborted === true, 'the worker to be aborted');
       await until(async () => (await fleet.stored()) === 0, 'the task to be gone');
       expect(await other.getTask('job/long')).toMatchObject({ status: 'cancelled' });
       if (runner(ran, all, 'job/long') !== all[0]) expect(await result).toMatchObject({ name: 'AbortError', reason: 'cancelled' });
@@ -156,19 +162,13 @@ for (const { name, fleet: makeFleet } of ENGINES) {
     });
 
     it('runNow in one process pre-empts the scheduled work running in another', async () => {
-      const started = deferred<string>();
-      let signal: AbortSignal | undefined;
-      const { all, ran, fleet } = await fleetOf(2, async (_, __, s) => {
-        signal = s;
-        started.resolve('');
-        await aborted(s);
-      });
+      const { all, ran, fleet, started, signal } = await holdingFleet();
       await all[0]!.schedule({ taskId: 'job/x', input: { n: 1 } });
       await started.promise;
       const holder = runner(ran, all, 'job/x');
       const other = holder === all[0] ? all[1]! : all[0]!;
       await expect(other.runNow('job/x', async () => 'now')).resolves.toBe('now');
-      await until(() => signal?.aborted === true, 'the scheduled worker to be aborted');
+      await until(() => signal()?.aborted === true, 'the scheduled worker to be aborted');
       await until(() => holder.peekTask('job/x')?.status === 'cancelled', 'the holder to cancel it');
       expect(holder.peekTask('job/x')).toMatchObject({ cancelReason: 'preempted' });
       await until(async () => (await fleet.stored()) === 0, 'the stored request to be dropped');

@@ -23,7 +23,7 @@ export interface TaskPage {
   next: string | null;
 }
 
-const taskQuerySchema = z
+export const taskQuerySchema = z
   .object({
     prefix: z.string().optional(),
     status: z.enum(['pending', 'constrained', 'running', 'backoff', 'cancelled', 'done']).optional(),

@@ -9,6 +9,7 @@ import {
   WorkFailedError,
   type CancelReason,
 } from '../core/errors.js';
+import { z } from 'zod';
 import type { Outcome, TaskSnapshot } from '../core/types.js';
 
 /**
@@ -78,3 +79,8 @@ export function snapshotFromWire(wire: WireSnapshot): TaskSnapshot {
   const revived: Outcome | null = outcome === null || outcome.ok ? outcome : { ok: false, error: errorFromWire(outcome.error) };
   return { ...wire, outcome: revived } as TaskSnapshot;
 }
+
+/** A snapshot from another context of the same app, built from its own machines: checked for shape only. */
+export const wireSnapshotSchema = z.custom<WireSnapshot>(
+  (value) => typeof value === 'object' && value !== null && typeof (value as { taskId?: unknown }).taskId === 'string',
+);

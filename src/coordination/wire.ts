@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { taskIdSchema, taskRecordSchema, type TaskRecord } from '../core/schemas.js';
-import type { ParsedTaskQuery } from '../activation/task-pages.js';
-import type { WireError, WireSnapshot } from './wire-errors.js';
+import { taskQuerySchema, type ParsedTaskQuery } from '../activation/task-pages.js';
+import { wireSnapshotSchema, type WireError, type WireSnapshot } from './wire-errors.js';
 
 /** Bumped when a message changes shape: a context ignores messages of another version (an app update mid-session). */
 export const WIRE_VERSION = 1;
@@ -39,30 +39,21 @@ const wireError: z.ZodType<WireError> = z.lazy(() =>
     cause: wireError.optional(),
   }),
 );
-const query = z.object({
-  prefix: z.string().optional(),
-  status: z.enum(['pending', 'constrained', 'running', 'backoff', 'cancelled', 'done']).optional(),
-  kind: z.enum(['oneTime', 'periodic', 'instant']).optional(),
-  after: z.string().optional(),
-  limit: z.number().int().min(1).max(10_000),
-});
 const call = z.discriminatedUnion('op', [
   z.object({ op: z.literal('schedule'), record: taskRecordSchema, onConflict: z.enum(['replace', 'keep']) }),
   z.object({ op: z.literal('cancel'), taskId: taskIdSchema }),
   z.object({ op: z.literal('cancelAll') }),
   z.object({ op: z.literal('get'), taskId: taskIdSchema }),
-  z.object({ op: z.literal('list'), query }),
+  z.object({ op: z.literal('list'), query: taskQuerySchema }),
   z.object({ op: z.literal('peek') }),
 ]);
-// Snapshots come from the same app's leader, which built them from its own machines: checked for shape only.
-const snapshot = z.custom<WireSnapshot>((value) => typeof value === 'object' && value !== null && typeof (value as { taskId?: unknown }).taskId === 'string');
 const v = z.literal(WIRE_VERSION);
 const messageSchema = z.union([
   z.object({ v, kind: z.literal('call'), from: contextId, id: callId, call }),
   z.object({ v, kind: z.literal('reply'), to: contextId, id: callId, ok: z.literal(true), value: z.unknown() }),
   z.object({ v, kind: z.literal('reply'), to: contextId, id: callId, ok: z.literal(false), error: wireError }),
   z.object({ v, kind: z.literal('leader'), from: contextId }),
-  z.object({ v, kind: z.literal('changes'), snapshots: z.array(snapshot) }),
+  z.object({ v, kind: z.literal('changes'), snapshots: z.array(wireSnapshotSchema) }),
   z.object({ v, kind: z.literal('claim'), from: contextId, taskId: taskIdSchema }),
 ]);
 

@@ -28,3 +28,20 @@ export async function startBoardProcess(args: string[], env: Record<string, stri
   });
   return { child, url };
 }
+
+/** A queue as bull-board's HTTP API lists it, its jobs as the caller reads them. */
+export interface BoardQueue<TJob> {
+  name: string;
+  counts: Record<string, number>;
+  jobs: TJob[];
+}
+
+/** `queue` as the board at `url` lists it for `query` (bull-board's own /api/queues). */
+export async function boardQueue<TJob>(url: string, queue: string, query: string): Promise<BoardQueue<TJob>> {
+  const response = await fetch(`${url}api/queues?${query}`);
+  if (response.status !== 200) throw new Error(`bull-board answered ${response.status}`);
+  const body = (await response.json()) as { queues: BoardQueue<TJob>[] };
+  const found = body.queues.find((q) => q.name === queue);
+  if (!found) throw new Error(`bull-board does not list ${queue}: ${JSON.stringify(body)}`);
+  return found;
+}

@@ -6,7 +6,7 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_REDIS, deleteKeys, uniqueName } from './redis-names.js';
-import { startBoardProcess } from './board-process.js';
+import { boardQueue, startBoardProcess } from './board-process.js';
 
 const prefix = uniqueName('board');
 const queueName = 'board-q';
@@ -59,14 +59,7 @@ describe('npm run board (bull-board 9.10 on a BullMQ queue)', () => {
     admin.disconnect();
   });
 
-  async function api(query: string): Promise<ApiQueue> {
-    const response = await fetch(`${board?.url ?? ''}api/queues?${query}`);
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as { queues: ApiQueue[] };
-    const found = body.queues.find((q) => q.name === queueName);
-    if (!found) throw new Error(`bull-board does not list ${queueName}: ${JSON.stringify(body)}`);
-    return found;
-  }
+  const api = (query: string): Promise<ApiQueue> => boardQueue<ApiQueue['jobs'][number]>(board?.url ?? '', queueName, query);
 
   it('serves the dashboard page', async () => {
     const response = await fetch(board?.url ?? '');

@@ -20,7 +20,7 @@ import { bullmqEngine, encodeJobId } from '../../src/bullmq/index.js';
 import { createOrchestrator, WorkResult, type TaskSnapshot } from '../../src/index.js';
 import { deferred, failOnUnhandledRejections } from '../support.js';
 import { SHARED_REDIS, deleteKeys, uniqueName } from './redis-names.js';
-import { startBoardProcess } from './board-process.js';
+import { boardQueue, startBoardProcess } from './board-process.js';
 
 failOnUnhandledRejections();
 
@@ -153,14 +153,7 @@ describe("npm run board on errand's BullMQ queue: each job in the state getTask 
     admin.disconnect();
   });
 
-  async function api(query: string): Promise<ApiQueue> {
-    const response = await fetch(`${board?.url ?? ''}api/queues?${query}`);
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as { queues: ApiQueue[] };
-    const found = body.queues.find((q) => q.name === queue);
-    if (!found) throw new Error(`bull-board does not list ${queue}: ${JSON.stringify(body)}`);
-    return found;
-  }
+  const api = (query: string): Promise<ApiQueue> => boardQueue<ApiQueue['jobs'][number]>(board?.url ?? '', queue, query);
 
   async function listed(status: BullState): Promise<ApiJob[]> {
     return (await api(`activeQueue=${encodeURIComponent(queue)}&status=${status}&page=1&jobsPerPage=100`)).jobs;

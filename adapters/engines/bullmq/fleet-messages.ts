@@ -3,14 +3,13 @@
 // and result() waits hear work that ran elsewhere.
 import { z } from 'zod';
 import type { TaskSnapshot } from '../../../src/core/types.js';
-import { snapshotFromWire, snapshotToWire, type WireSnapshot } from '../../../src/coordination/wire-errors.js';
+import { snapshotFromWire, snapshotToWire, wireSnapshotSchema } from '../../../src/coordination/wire-errors.js';
 
 export type FleetMessage = { kind: 'nudge'; from: string; taskId: string } | { kind: 'changed'; from: string; snapshots: TaskSnapshot[] };
 
-const wireSnapshot = z.custom<WireSnapshot>((value) => typeof value === 'object' && value !== null && typeof (value as { taskId?: unknown }).taskId === 'string');
 const messageSchema = z.union([
   z.object({ kind: z.literal('nudge'), from: z.string(), taskId: z.string() }),
-  z.object({ kind: z.literal('changed'), from: z.string(), snapshots: z.array(wireSnapshot) }),
+  z.object({ kind: z.literal('changed'), from: z.string(), snapshots: z.array(wireSnapshotSchema) }),
 ]);
 
 export const nudgeText = (from: string, taskId: string): string => JSON.stringify({ kind: 'nudge', from, taskId });
