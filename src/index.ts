@@ -1,5 +1,6 @@
 export { createOrchestrator, Orchestrator } from './orchestrator.js';
 export type { OrchestratorOptions, OrchestratorRole, RunNowOptions, ShutdownOptions, ScheduleRequestFor, OutputFor, TaskPage, TaskQuery } from './orchestrator.js';
+export type { InspectObserver } from './actor-systems.js';
 export { defineTask, type TaskDefinition, type InputOf } from './define-task.js';
 export { WorkResult } from './core/work-result.js';
 export {

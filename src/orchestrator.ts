@@ -1,10 +1,11 @@
+import type { Subscription } from 'xstate';
 import type { TaskActor } from '../machines/task-machine.js';
 import { awaitResult, ScheduledTask } from './activation/await-result.js';
 import { InstantRuns } from './activation/instant-runs.js';
 import type { TaskListener } from './activation/listeners.js';
 import { SlicedClock } from './activation/sliced-clock.js';
 import { parseTaskQuery, type TaskPage, type TaskQuery } from './activation/task-pages.js';
-import { ActorSystemPool } from './actor-systems.js';
+import { ActorSystemPool, type InspectObserver } from './actor-systems.js';
 import { systemClock } from './core/clock.js';
 import type { Conditions } from './core/conditions.js';
 import { AlreadyStartedError, NotStartedError, TaskCancelledError, ValidationError } from './core/errors.js';
@@ -50,6 +51,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
   private readonly registry = new TaskRegistry();
   private readonly definitionFor = this.registry.definitionFor;
   private readonly parts: OrchestratorParts;
+  private readonly systems: ActorSystemPool;
   private readonly instant: InstantRuns;
   /** The other contexts sharing the store (with a `coordinator`), else null. */
   private readonly peers: Peers | null;
@@ -63,6 +65,7 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
     const options = parseOrchestratorOptions(given);
     const systems = new ActorSystemPool({ clock: new SlicedClock(options.clock ?? systemClock), inspect: options.inspect });
     super(systems, options.logger);
+    this.systems = systems;
     this.parts = assembleParts(options, systems, this.registry, {
       started: () => this.phase === 'started' && this.leading,
       stopped: () => this.phase === 'stopped',
@@ -271,6 +274,15 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
       unsubscribe();
       this.parts.tasks.unpin(taskId);
     };
+  }
+
+  /**
+   * Watches every actor of this orchestrator (tasks and helpers) through XState's inspection
+   * events, from now until unsubscribed: what devtools attach when opened. Nothing is built
+   * for inspection while no observer (and no `inspect` option) is there.
+   */
+  inspect(observer: InspectObserver): Subscription {
+    return this.systems.inspect(observer);
   }
 
   /** The XState actor of an active TaskId, for devtools and hooks (`subscribe({ taskId })` activates one). */

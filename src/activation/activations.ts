@@ -204,6 +204,7 @@ export class Activations {
       const view = this.viewOf(entry, snapshot);
       if (final) {
         this.live.delete(taskId);
+        this.deps.systems.release(entry.parent);
         this.finished.set(view);
         if (snapshot.context.cancelReason !== 'shutdown') this.deps.ended?.(view);
       }

@@ -186,7 +186,8 @@ export class BackgroundHelpers {
       failed: (error, detail) => this.logger.error(`errand: ${label} failed${detail ? ` (${detail})` : ''}`, error),
       track: (work) => holdUntilSettled(work, this.calls, ownCalls),
     };
-    const actor = createActor(machine, { input: input(env), parent: this.systems.next(), id: actorIdOf(who) });
+    const parent = this.systems.next();
+    const actor = createActor(machine, { input: input(env), parent, id: actorIdOf(who) });
     // A helper actor has a parent, so nobody can stop() it: it ends only by completing or failing.
     let running = true;
     const stop = () => {
@@ -196,6 +197,7 @@ export class BackgroundHelpers {
       const end = () => {
         running = false;
         this.live.delete(stop);
+        this.systems.release(parent);
         resolve();
       };
       actor.subscribe({
