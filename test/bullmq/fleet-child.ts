@@ -4,16 +4,15 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { bullmqEngine } from '../../src/bullmq/index.js';
 import { createOrchestrator, defineTask } from '../../src/index.js';
+import { engineOn, type Target } from './fleet-target.js';
 
 export interface ChildConfig {
   name: string;
-  host: string;
-  port: number;
-  queue: string;
-  prefix: string;
+  target: Target;
   concurrency?: number;
+  /** Lock settings of its engine (default: short, so a killed worker's job comes back fast). */
+  locks?: { lockDurationMs: number; stalledIntervalMs: number };
 }
 
 /**
@@ -88,14 +87,7 @@ async function main(): Promise<void> {
   });
 
   const orchestrator = createOrchestrator({
-    engine: bullmqEngine({
-      connection: { host: config.host, port: config.port },
-      queue: config.queue,
-      prefix: config.prefix,
-      concurrency: config.concurrency ?? 50,
-      lockDurationMs: 1_000,
-      stalledIntervalMs: 500,
-    }),
+    engine: engineOn(config.target, { concurrency: config.concurrency ?? 50, ...config.locks }),
     logger: { warn: () => {}, error: (message, details) => console.error(`[${name}] ${message}`, details) },
   }).register(job);
 

@@ -122,7 +122,7 @@ export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly 
     for (const record of batch.put) {
       const lease = leases.get(record.taskId);
       if (!lease) {
-        entries.push({ taskId: record.taskId, intent: { kind: 'adopt', record }, add: { data: { record }, delay: Math.max(0, record.dueAt - Date.now()) } });
+        entries.push({ taskId: record.taskId, intent: { kind: 'adopt', record }, add: { data: { record }, dueAt: record.dueAt } });
       } else if (!sameRecord(lease.last, record)) {
         lease.last = record;
         held.push(lease.job.updateData({ record }));
@@ -134,17 +134,32 @@ export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly 
     await Promise.all(entries.filter((_, i) => placed[i] === 'marked').map((entry) => f.nudge(entry.taskId)));
   }
 
-  /** Task changes to tell the fleet, one message per tick. */
+  /**
+   * Task changes to tell the fleet: one send in flight at a time, and what changed meanwhile goes in
+   * the next, so a busy process sends few large messages (on PostgreSQL each NOTIFY is a commit, and
+   * NOTIFYing commits are serialized database-wide) and a quiet one sends each change at once.
+   */
   let changes: TaskSnapshot[] = [];
-  const tell = (snapshot: TaskSnapshot): void => {
-    if (changes.length === 0) {
-      queueMicrotask(() => {
-        const sent = changes;
-        changes = [];
-        void fleet?.changed(sent).catch(() => {});
-      });
+  let telling = false;
+  const sendChanges = (): void => {
+    const sent = changes;
+    changes = [];
+    if (sent.length === 0 || !fleet) {
+      telling = false;
+      return;
     }
+    telling = true;
+    void fleet
+      .changed(sent)
+      .catch(() => {})
+      .then(sendChanges);
+  };
+  const tell = (snapshot: TaskSnapshot): void => {
     changes.push(snapshot);
+    if (!telling) {
+      telling = true;
+      queueMicrotask(sendChanges);
+    }
   };
 
   /** Another process left an intent on a job held here. */

@@ -21,7 +21,8 @@ export interface WorkerSettings {
 export interface PlaceEntry {
   taskId: string;
   intent: Intent;
-  add: { data: JobData; delay: number } | null;
+  /** The job to add, due at `dueAt` (epoch ms): its BullMQ timestamp + delay equal that. */
+  add: { data: JobData; dueAt: number } | null;
 }
 
 export type JobProcessor = (job: Job<JobData>, token?: string) => Promise<unknown>;

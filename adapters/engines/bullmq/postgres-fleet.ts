@@ -9,6 +9,7 @@ import type { Fleet, PlaceEntry } from './fleet.js';
 import { changedText, nudgeText, parseFleetMessage } from './fleet-messages.js';
 import { JOB_OPTIONS, jobDataOf, parseIntent, type JobData, type Placed } from './intents.js';
 import { encodeJobId } from './job-ids.js';
+import { KeyedOrder } from './keyed-order.js';
 
 export interface PostgresConnection {
   /** `postgres://user@host:port/database`. */
@@ -26,6 +27,33 @@ export interface PostgresFleetOptions {
 
 const { Queue, Worker } = withBackend(createPostgresBackend);
 
+const NOTIFY_BYTES = 7_900;
+
+/** `items` in runs whose text stays under NOTIFY's limit, each as its text; an item too large alone is dropped. */
+export function notifyPayloads<T>(items: readonly T[], text: (part: readonly T[]) => string): string[] {
+  const payloads: string[] = [];
+  let start = 0;
+  while (start < items.length) {
+    // Grow the run while it fits (texts are near-linear in their items: a few probes per payload).
+    let end = start + 1;
+    let fits = text(items.slice(start, end));
+    if (Buffer.byteLength(fits) >= NOTIFY_BYTES) {
+      start = end;
+      continue;
+    }
+    for (let step = 1; end < items.length; step *= 2) {
+      const next = Math.min(items.length, end + step);
+      const candidate = text(items.slice(start, next));
+      if (Buffer.byteLength(candidate) >= NOTIFY_BYTES) break;
+      end = next;
+      fits = candidate;
+    }
+    payloads.push(fits);
+    start = end;
+  }
+  return payloads;
+}
+
 const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 export async function openPostgresFleet(options: PostgresFleetOptions): Promise<Fleet> {
@@ -34,6 +62,11 @@ export async function openPostgresFleet(options: PostgresFleetOptions): Promise<
   const connection = { connectionString: options.connection.connectionString, schema, migrate: true };
   const pool = new pg.Pool({ connectionString: connection.connectionString, connectionTimeoutMillis: openTimeoutMs, max: 4 });
   pool.on('error', () => {});
+  // Statements whose durability rides on a later commit, or that need none (a job's final data, which
+  // BullMQ's completion commits right after; index tidying; notifications): they do not wait for the
+  // WAL flush. PostgreSQL flushes WAL in order, so once that later commit returns they are durable too.
+  const relaxed = new pg.Pool({ connectionString: connection.connectionString, connectionTimeoutMillis: openTimeoutMs, max: 2, options: '-c synchronous_commit=off' });
+  relaxed.on('error', () => {});
   const queue = new Queue<JobData>(name, { connection });
   const listener = new pg.Client({ connectionString: connection.connectionString, connectionTimeoutMillis: openTimeoutMs });
   listener.on('error', () => {});
@@ -60,10 +93,11 @@ export async function openPostgresFleet(options: PostgresFleetOptions): Promise<
       setup.release();
     }
   } catch (error) {
-    await Promise.allSettled([queue.close(), pool.end(), listener.end()]);
+    await Promise.allSettled([queue.close(), pool.end(), relaxed.end(), listener.end()]);
     throw new StoreOpenError(name, `PostgreSQL is not reachable (${error instanceof Error ? error.message : String(error)})`, error);
   }
   const table = (t: string) => `${quoted(schema)}.${t}`;
+  const order = new KeyedOrder();
   const fn = (f: string) => `${quoted(schema)}.${f}`;
 
   /** One entry of a replace-or-mark transaction; the job's row is locked (a claiming worker skips it). */
@@ -86,13 +120,15 @@ export async function openPostgresFleet(options: PostgresFleetOptions): Promise<
       await client.query(`DELETE FROM ${table('errand_task_id')} WHERE queue = $1 AND task_id = $2`, [name, taskId]);
       return 'placed';
     }
+    const now = Date.now();
+    const delay = Math.max(0, add.dueAt - now);
     await client.query(`SELECT ${fn('add_job')}($1, $2, 'errand', $3::jsonb, $4::jsonb, 0, $5, $6, 1, NULL, NULL, NULL, NULL, NULL, false)`, [
       name,
       jobId,
       JSON.stringify(add.data),
-      JSON.stringify({ ...JOB_OPTIONS, delay: add.delay }),
-      add.delay,
-      Date.now(),
+      JSON.stringify({ ...JOB_OPTIONS, delay, timestamp: now }),
+      delay,
+      now,
     ]);
     await client.query(`INSERT INTO ${table('errand_task_id')} (queue, task_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [name, taskId]);
     return 'placed';
@@ -101,21 +137,28 @@ export async function openPostgresFleet(options: PostgresFleetOptions): Promise<
   return {
     queue,
 
-    async placeOrMark(entries) {
-      if (entries.length === 0) return [];
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const placed: Placed[] = [];
-        for (const entry of entries) placed.push(await placeOne(client, entry));
-        await client.query('COMMIT');
-        return placed;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
+    placeOrMark(entries) {
+      if (entries.length === 0) return Promise.resolve([]);
+      return order.run(
+        entries.map((e) => e.taskId),
+        async () => {
+          const client = await pool.connect();
+          try {
+            await client.query('BEGIN');
+            // Rows locked in one order (by job id) by every transaction: two batches never wait on each other in a cycle.
+            const byJobId = entries.map((entry, i) => ({ entry, i, jobId: encodeJobId(entry.taskId) })).sort((a, b) => (a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : a.i - b.i));
+            const placed: Placed[] = new Array<Placed>(entries.length);
+            for (const { entry, i } of byJobId) placed[i] = await placeOne(client, entry);
+            await client.query('COMMIT');
+            return placed;
+          } catch (error) {
+            await client.query('ROLLBACK').catch(() => {});
+            throw error;
+          } finally {
+            client.release();
+          }
+        },
+      );
     },
 
     async read(taskId) {
@@ -138,7 +181,7 @@ export async function openPostgresFleet(options: PostgresFleetOptions): Promise<
     },
 
     async finish(taskId, data) {
-      await pool.query(
+      await relaxed.query(
         `WITH written AS (UPDATE ${table('job')} SET data = $3::jsonb WHERE queue = $1 AND id = $2 RETURNING 1)
          DELETE FROM ${table('errand_task_id')} WHERE queue = $1 AND task_id = $4`,
         [name, encodeJobId(taskId), JSON.stringify(data), taskId],
@@ -156,17 +199,20 @@ export async function openPostgresFleet(options: PostgresFleetOptions): Promise<
     },
 
     async unindex(taskId) {
-      await pool.query(`DELETE FROM ${table('errand_task_id')} WHERE queue = $1 AND task_id = $2`, [name, taskId]);
+      await relaxed.query(`DELETE FROM ${table('errand_task_id')} WHERE queue = $1 AND task_id = $2`, [name, taskId]);
     },
 
     async nudge(taskId) {
-      await pool.query('SELECT pg_notify($1, $2)', [channel, nudgeText(self, taskId)]);
+      await relaxed.query('SELECT pg_notify($1, $2)', [channel, nudgeText(self, taskId)]);
     },
 
     async changed(snapshots) {
-      const text = changedText(self, snapshots);
-      // NOTIFY carries at most 8,000 bytes: a larger change is left out (result() then reads the finished job).
-      if (Buffer.byteLength(text) < 7_900) await pool.query('SELECT pg_notify($1, $2)', [channel, text]);
+      // NOTIFY carries at most 8,000 bytes: the batch goes as several payloads in one statement (one
+      // commit); a single change larger than that is left out (result() then reads the finished job).
+      const payloads = notifyPayloads(snapshots, (part) => changedText(self, part));
+      if (payloads.length === 0) return;
+      const calls = payloads.map((_, i) => `pg_notify($1, $${i + 2})`).join(', ');
+      await relaxed.query(`SELECT ${calls}`, [channel, ...payloads]);
     },
 
     async listen(deliver) {
@@ -193,7 +239,7 @@ export async function openPostgresFleet(options: PostgresFleetOptions): Promise<
 
     async close() {
       await queue.close();
-      await Promise.allSettled([pool.end(), listener.end()]);
+      await Promise.allSettled([pool.end(), relaxed.end(), listener.end()]);
     },
   };
 }

@@ -121,7 +121,10 @@ export async function openRedisFleet(options: RedisFleetOptions): Promise<Fleet>
         marks.push(at);
         tx.runCommand(MARK, [queue.toKey(jobId), JSON.stringify(intent), intent.kind === 'cancel' ? '1' : '0']);
         void backend.execCommand(tx, 'removeJob', [queue.toKey(jobId), queue.toKey('repeat'), jobId, 0, queue.toKey('')]);
-        if (add) void new Job(queue, 'errand', add.data, { ...JOB_OPTIONS, delay: add.delay }, jobId).addJob(tx);
+        if (add) {
+          const now = Date.now();
+          void new Job(queue, 'errand', add.data, { ...JOB_OPTIONS, timestamp: now, delay: Math.max(0, add.dueAt - now) }, jobId).addJob(tx);
+        }
         tx.runCommand(INDEX, [queue.toKey(jobId), indexKey, taskId]);
         at += add ? 4 : 3;
       }
