@@ -13,11 +13,15 @@ const mode = process.argv[3] ?? 'errand';
 const schema = 'pgb_' + Math.random().toString(36).slice(2, 8);
 const admin = new pg.Client({ connectionString: PG }); await admin.connect();
 const waits = new Map<string, number>();
-const sampler = setInterval(async () => {
-  const { rows } = await admin.query<{ w: string; q: string }>(`SELECT coalesce(wait_event_type,'cpu')||':'||coalesce(wait_event,'-') AS w, left(query, 40) AS q FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid()`);
-  for (const r of rows) waits.set(`${r.w} | ${r.q}`, (waits.get(`${r.w} | ${r.q}`) ?? 0) + 1);
-}, 20);
-const t0 = performance.now();
+// One query at a time (pg queues overlapping queries on one client, with a deprecation warning).
+let sampling = true;
+const sampler = (async () => {
+  while (sampling) {
+    const { rows } = await admin.query<{ w: string; q: string }>(`SELECT coalesce(wait_event_type,'cpu')||':'||coalesce(wait_event,'-') AS w, left(query, 40) AS q FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid()`);
+    for (const r of rows) waits.set(`${r.w} | ${r.q}`, (waits.get(`${r.w} | ${r.q}`) ?? 0) + 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+})();
 if (mode === 'raw') {
   const { Queue, Worker } = withBackend(createPostgresBackend);
   const connection = { connectionString: PG, schema, migrate: true };
@@ -43,6 +47,7 @@ if (mode === 'raw') {
   console.log('errand', N, (N / ((performance.now() - s) / 1000)).toFixed(0), 'tasks/s; scheduling took', sched.toFixed(0), 'ms');
   await producer.shutdown(); await worker.shutdown();
 }
-clearInterval(sampler);
+sampling = false;
+await sampler;
 console.log([...waits].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => `${v}\t${k}`).join('\n'));
 await admin.query(`DROP SCHEMA ${schema} CASCADE`); await admin.end();
