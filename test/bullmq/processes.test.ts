@@ -9,9 +9,10 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createOrchestrator, defineTask, WorkFailedError } from '../../src/index.js';
+import { createOrchestrator, defineTask, StoreWriteError, WorkFailedError } from '../../src/index.js';
 import { failOnUnhandledRejections } from '../support.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { startPostgresServer } from '../support/postgres-server.js';
+import { startRedisServer } from '../support/redis-server.js';
 import { PG } from '../support/engines.js';
 import type { ChildConfig, ChildMessage, Mode, ParentMessage } from './fleet-child.js';
 import { engineOn, indexedCount, queueOn, type Target } from './fleet-target.js';
@@ -348,26 +349,55 @@ describe.each<Backend>(['redis', 'postgres'])('errand on BullMQ (%s) across work
   });
 });
 
-describe('errand on BullMQ across a Redis restart', { timeout: 60_000 }, () => {
-  let server: RedisServer | undefined;
+/** A server of the test's own that it may kill: redis-server with an fsynced append-only file, or a PostgreSQL cluster. */
+interface KillableServer {
+  target: Target;
+  kill(): Promise<void>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function killableServer(backend: Backend): Promise<KillableServer> {
+  if (backend === 'redis') {
+    const server = await startRedisServer();
+    return { target: { backend, host: server.host, port: server.port, prefix: 'errand' }, kill: () => server.kill(), restart: () => server.restart(), stop: () => server.stop() };
+  }
+  const server = await startPostgresServer();
+  return { target: { backend, connectionString: server.connectionString, schema: 'errand' }, kill: () => server.kill(), restart: () => server.restart(), stop: () => server.stop() };
+}
+
+describe.each<Backend>(['redis', 'postgres'])('errand on BullMQ (%s) across a server restart', { timeout: 90_000 }, (backend) => {
+  let server: KillableServer | undefined;
   afterEach(async () => {
     await server?.stop();
     server = undefined;
   });
 
-  it('SIGKILL of redis-server mid-run: every acknowledged task still runs, workers reconnect, every shutdown() settles', async () => {
-    server = await startRedisServer();
-    const target: Target = { backend: 'redis', host: server.host, port: server.port, prefix: 'errand' };
+  it('SIGKILL of the server mid-run: every acknowledged task still runs, workers reconnect, every shutdown() settles', async () => {
+    server = await killableServer(backend);
+    const { target } = server;
     const workers = await fleet(target, 2, 20);
     const { orchestrator, shutdown } = await producerOn(target);
     const N = 400;
     const acknowledged = new Set<string>();
+    let refused = 0;
     const scheduling = (async () => {
       for (let i = 0; i < N; i += 20) {
         await Promise.all(
           Array.from({ length: 20 }, async (_, j) => {
             const taskId = `job/r${i + j}`;
-            await orchestrator.schedule({ taskId, input: input('sleep', 200) });
+            // Redis queues commands while it is down, so schedule() waits the outage out; PostgreSQL's
+            // transaction fails: schedule() rejects with StoreWriteError (not acknowledged) and a caller retries.
+            for (;;) {
+              try {
+                await orchestrator.schedule({ taskId, input: input('sleep', 200) });
+                break;
+              } catch (error) {
+                expect(error).toBeInstanceOf(StoreWriteError);
+                refused++;
+                await new Promise((r) => setTimeout(r, 100));
+              }
+            }
             acknowledged.add(taskId);
           }),
         );
@@ -384,14 +414,22 @@ describe('errand on BullMQ across a Redis restart', { timeout: 60_000 }, () => {
     expect(acknowledged.size).toBe(N);
     await until(() => [...acknowledged].every((t) => ran().has(t)), 'every acknowledged task to run', 30_000);
     const runs = workers.flatMap((c) => c.runs());
-    console.log(`redis restart: ${runsAtKill} ran before the kill; all ${N} acknowledged ran ${Date.now() - restartedAt} ms after the restart; ${runs.length - new Set(runs.map(([t]) => t)).size} re-runs`);
+    console.log(`${backend} restart: ${runsAtKill} ran before the kill; all ${N} acknowledged ran ${Date.now() - restartedAt} ms after the restart; ${runs.length - new Set(runs.map(([t]) => t)).size} re-runs; ${refused} schedule() calls refused while it was down`);
     // Both workers started work after the restart: they reconnected.
     for (const c of workers) {
       expect(c.alive).toBe(true);
       expect(c.messages.some((m) => m.type === 'started' && m.at > restartedAt)).toBe(true);
     }
+    // The side channel came back too (ioredis resubscribes; errand's LISTEN connection is opened again):
+    // a cancel from this process reaches the worker process running the task.
+    await orchestrator.schedule({ taskId: 'job/after', input: input('hang') });
+    const started = await Promise.any(workers.map((c) => c.next('started', (m) => m.taskId === 'job/after', 30_000)));
+    const holder = workers.find((c) => c.name === started.name)!;
+    await orchestrator.cancel('job/after');
+    await holder.next('aborted', (m) => m.taskId === 'job/after');
+    expect(await holder.next('ended', (m) => m.taskId === 'job/after')).toMatchObject({ status: 'cancelled', cancelReason: 'cancelled' });
     const t0 = Date.now();
     const shutdownMs = await Promise.all([...workers.map((c) => c.shutdown(15_000)), within(shutdown(), 15_000, "the producer's shutdown()").then(() => Date.now() - t0)]);
-    console.log(`redis restart: shutdown took ${shutdownMs.join('/')} ms`);
+    console.log(`${backend} restart: shutdown took ${shutdownMs.join('/')} ms`);
   });
 });

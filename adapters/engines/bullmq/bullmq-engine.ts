@@ -248,10 +248,16 @@ export function bullmqEngine(options: BullmqEngineOptions): Engine & { readonly 
       if (fleet) return;
       const f = await openFleet();
       fleet = f;
-      await f.listen((message) => {
-        if (message.kind === 'nudge') void heed(message.taskId).catch(() => {});
-        else for (const snapshot of message.snapshots) host?.changed(snapshot);
-      });
+      await f.listen(
+        (message) => {
+          if (message.kind === 'nudge') void heed(message.taskId).catch(() => {});
+          else for (const snapshot of message.snapshots) host?.changed(snapshot);
+        },
+        // Nudges sent while the channel was down are lost: look for intents on every job held here.
+        () => {
+          for (const taskId of leases.keys()) void heed(taskId).catch(() => {});
+        },
+      );
       // A fleet (re)starting with no worker alive sweeps its ephemeral work, as a new process does.
       if (!openOptions?.keepEphemeral && (await f.queue.getWorkersCount()) === 0) {
         for (let after: string | undefined; ; ) {

@@ -52,7 +52,11 @@ export interface Fleet {
   unindex(taskId: string): Promise<void>;
   nudge(taskId: string): Promise<void>;
   changed(snapshots: readonly TaskSnapshot[]): Promise<void>;
-  listen(listener: (message: FleetMessage) => void): Promise<void>;
+  /**
+   * Delivers the side channel's messages; `resumed` runs each time the channel is back after it was
+   * lost (what was sent meanwhile is gone: the engine takes the intents of the jobs it holds again).
+   */
+  listen(listener: (message: FleetMessage) => void, resumed: () => void): Promise<void>;
   worker(processor: JobProcessor, settings: WorkerSettings): Promise<{ close(): Promise<void> }>;
   close(): Promise<void>;
 }

@@ -10,6 +10,8 @@ import { changedText, nudgeText, parseFleetMessage } from './fleet-messages.js';
 import { JOB_OPTIONS, jobDataOf, parseIntent, type JobData, type Placed } from './intents.js';
 import { encodeJobId } from './job-ids.js';
 import { KeyedOrder } from './keyed-order.js';
+import { ListenClient } from './listen-client.js';
+import { quoted } from './sql-identifiers.js';
 
 export interface PostgresConnection {
   /** `postgres://user@host:port/database`. */
@@ -54,7 +56,8 @@ export function notifyPayloads<T>(items: readonly T[], text: (part: readonly T[]
   return payloads;
 }
 
-const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const ignore = (): void => {};
+
 
 export async function openPostgresFleet(options: PostgresFleetOptions): Promise<Fleet> {
   const { queue: name, self, openTimeoutMs } = options;
@@ -68,8 +71,8 @@ export async function openPostgresFleet(options: PostgresFleetOptions): Promise<
   const relaxed = new pg.Pool({ connectionString: connection.connectionString, connectionTimeoutMillis: openTimeoutMs, max: 2, options: '-c synchronous_commit=off' });
   relaxed.on('error', () => {});
   const queue = new Queue<JobData>(name, { connection });
-  const listener = new pg.Client({ connectionString: connection.connectionString, connectionTimeoutMillis: openTimeoutMs });
-  listener.on('error', () => {});
+  queue.on('error', ignore); // connection errors: BullMQ's pool reconnects, errand's writes report theirs
+  const listener = new ListenClient(connection.connectionString, openTimeoutMs);
   const channel = `errand_${name}`.slice(0, 63);
   try {
     await Promise.race([
@@ -80,6 +83,7 @@ export async function openPostgresFleet(options: PostgresFleetOptions): Promise<
     // Processes starting together on a new schema would race CREATE TABLE IF NOT EXISTS (PostgreSQL
     // raises a unique violation on its catalog): one at a time, under a transaction-scoped advisory lock.
     const setup = await pool.connect();
+    setup.on('error', ignore);
     try {
       await setup.query('BEGIN');
       await setup.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`errand:${schema}`]);
@@ -90,10 +94,11 @@ export async function openPostgresFleet(options: PostgresFleetOptions): Promise<
       await setup.query('ROLLBACK').catch(() => {});
       throw error;
     } finally {
+      setup.off('error', ignore);
       setup.release();
     }
   } catch (error) {
-    await Promise.allSettled([queue.close(), pool.end(), relaxed.end(), listener.end()]);
+    await Promise.allSettled([queue.close(), pool.end(), relaxed.end(), listener.close()]);
     throw new StoreOpenError(name, `PostgreSQL is not reachable (${error instanceof Error ? error.message : String(error)})`, error);
   }
   const table = (t: string) => `${quoted(schema)}.${t}`;
@@ -143,6 +148,9 @@ export async function openPostgresFleet(options: PostgresFleetOptions): Promise<
         entries.map((e) => e.taskId),
         async () => {
           const client = await pool.connect();
+          // A checked-out client's connection error is this transaction's to report (pg emits it with no listener otherwise: an uncaught exception).
+          client.on('error', ignore);
+          let broken = false;
           try {
             await client.query('BEGIN');
             // Rows locked in one order (by job id) by every transaction: two batches never wait on each other in a cycle.
@@ -152,10 +160,12 @@ export async function openPostgresFleet(options: PostgresFleetOptions): Promise<
             await client.query('COMMIT');
             return placed;
           } catch (error) {
-            await client.query('ROLLBACK').catch(() => {});
+            await client.query('ROLLBACK').catch(() => (broken = true));
             throw error;
           } finally {
-            client.release();
+            client.off('error', ignore);
+            // A client whose ROLLBACK failed is not given back to the pool.
+            client.release(broken);
           }
         },
       );
@@ -215,13 +225,15 @@ export async function openPostgresFleet(options: PostgresFleetOptions): Promise<
       await relaxed.query(`SELECT ${calls}`, [channel, ...payloads]);
     },
 
-    async listen(deliver) {
-      listener.on('notification', (message) => {
-        if (message.channel !== channel || message.payload === undefined) return;
-        const parsed = parseFleetMessage(message.payload, self);
-        if (parsed) deliver(parsed);
-      });
-      await listener.query(`LISTEN ${quoted(channel)}`);
+    async listen(deliver, resumed) {
+      await listener.listen(
+        channel,
+        (payload) => {
+          const parsed = parseFleetMessage(payload, self);
+          if (parsed) deliver(parsed);
+        },
+        resumed,
+      );
     },
 
     async worker(processor, settings) {
@@ -239,7 +251,7 @@ export async function openPostgresFleet(options: PostgresFleetOptions): Promise<
 
     async close() {
       await queue.close();
-      await Promise.allSettled([pool.end(), relaxed.end(), listener.end()]);
+      await Promise.allSettled([pool.end(), relaxed.end(), listener.close()]);
     },
   };
 }

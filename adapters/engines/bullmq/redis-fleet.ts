@@ -166,13 +166,15 @@ export async function openRedisFleet(options: RedisFleetOptions): Promise<Fleet>
       await redis.publish(channel, changedText(self, snapshots));
     },
 
-    async listen(listener) {
+    async listen(listener, resumed) {
       subscriber.on('message', (from: string, text: string) => {
         if (from !== channel) return;
         const message = parseFleetMessage(text, self);
         if (message) listener(message);
       });
       await subscriber.subscribe(channel);
+      // ioredis subscribes again on every reconnect; 'ready' after the first means the channel was lost.
+      subscriber.on('ready', resumed);
     },
 
     async worker(processor, settings) {
