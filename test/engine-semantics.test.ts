@@ -4,10 +4,10 @@
 // time is a lower bound (nothing runs early), never an upper one.
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createOrchestrator, defineTask, TaskCancelledError, WorkFailedError, WorkResult, type OrchestratorOptions } from '../src/index.js';
-import { memoryStore } from '../src/testing/index.js';
+import { createOrchestrator, defineTask, TaskCancelledError, WorkFailedError, WorkResult } from '../src/index.js';
 import { failOnUnhandledRejections } from './support.js';
-import { cleanUpEngines, ENGINES } from './support/engines.js';
+import { cleanUpEngines } from './support/engines.js';
+import { SETUPS } from './support/semantics-setups.js';
 
 failOnUnhandledRejections();
 afterAll(cleanUpEngines);
@@ -22,12 +22,7 @@ interface Run {
   endedAt?: number;
 }
 
-const SETUPS: { name: string; options(): Pick<OrchestratorOptions, 'store' | 'engine'> }[] = [
-  { name: 'errand alone (memoryStore)', options: () => ({ store: memoryStore() }) },
-  ...ENGINES.map(({ name, fleet }) => ({ name, options: () => ({ engine: fleet().member('p0', { takesWork: true }) }) })),
-];
-
-for (const { name, options } of SETUPS) {
+for (const { name, world } of SETUPS) {
   describe(`one process's semantics: ${name}`, { timeout: 20_000 }, () => {
     async function started(behave: (run: Run) => Promise<unknown> | unknown = () => undefined) {
       const runs: Run[] = [];
@@ -45,7 +40,7 @@ for (const { name, options } of SETUPS) {
           }
         },
       });
-      const orchestrator = createOrchestrator({ ...options(), logger: quiet }).register(job);
+      const orchestrator = createOrchestrator({ ...world().process(), logger: quiet }).register(job);
       await orchestrator.start();
       return { orchestrator, runs };
     }
