@@ -417,7 +417,8 @@ describe.skipIf(!runnable)('errand/service-worker in Chromium', () => {
     // A sync event dispatched through DevTools while offline never reached the worker (waited 15 s): call runDue itself.
     await session.context.setOffline(true); // playwright's emulation reaches the worker too: its navigator.onLine is false
     try {
-      expect(await worker.evaluate(() => navigator.onLine)).toBe(false);
+      // The emulation reaches the worker a moment later on a loaded machine: wait for it rather than race it.
+      expect(await until(() => worker.evaluate(() => navigator.onLine), (online) => !online)).toBe(false);
       expect(await worker.evaluate(() => errandSwRunDue())).toEqual({ skipped: null, ran: 0, left: ['photo.upload/dark:constrained'], cutShort: false, needsWakeUp: true });
     } finally {
       await session.context.setOffline(false);
