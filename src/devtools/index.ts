@@ -1,0 +1,13 @@
+// errand/devtools: what the devtools panel reads (DevtoolsSource) and the source for an orchestrator in
+// another process (remoteDevtoolsSource, over devtoolsServer's WebSocket; the server is errand/devtools/node).
+export type { DevtoolsSource, DevtoolsTaskEvent } from './source.js';
+export {
+  remoteDevtoolsSource,
+  DevtoolsDisconnectedError,
+  type RemoteDevtoolsSource,
+  type RemoteDevtoolsSourceOptions,
+  type RemoteStatus,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './remote-source.js';
+export { DevtoolsWireError, type WireErrorCode } from './wire.js';
