@@ -61,6 +61,7 @@ export function serveConnection(socket: WebSocket, feed: ServerFeed, orchestrato
       case 'schedule':
         // The orchestrator's schema checks the request and names any bad field (a ValidationError).
         await orchestrator.schedule(message.request as ScheduleRequest);
+        if (typeof message.request.taskId === 'string') feed.remember(message.request.taskId, message.request as ScheduleRequest);
         return { type: 'done', id: message.id };
       case 'requestOf':
         return { type: 'requestOf', id: message.id, request: feed.requestOf(message.taskId) ?? null };

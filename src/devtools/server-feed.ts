@@ -77,10 +77,15 @@ export class ServerFeed {
       request = { ...work.request, ...(work.inputText === null ? {} : { input: decodeInput(work.inputText) }) };
       this.requestOfWork.set(work, request);
     }
+    this.remember(taskId, request);
+    return request;
+  }
+
+  /** Keeps `request` as the TaskId's last one (a request the server scheduled for a client, whose task may stay dormant). */
+  remember(taskId: string, request: ScheduleRequest): void {
     this.lastRequests.delete(taskId);
     this.lastRequests.set(taskId, request);
     if (this.lastRequests.size > REQUESTS_KEPT) this.lastRequests.delete(this.lastRequests.keys().next().value ?? taskId);
-    return request;
   }
 
   /** Every task change from now on, with the task's request. The first listener subscribes to the orchestrator, the last unsubscribes. */
