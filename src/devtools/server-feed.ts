@@ -39,6 +39,13 @@ function stateOf(snapshot: unknown): string {
 }
 
 /** Inspection names actors loosely (ActorRefLike); a task's is the one whose logic is taskMachine, its id the TaskId. */
+/** An actor's start event without its input's `env` (the orchestrator's internals handed to every actor: noise in a log). */
+function withoutEnvironment(event: { type: string }): { type: string } {
+  if (event.type !== 'xstate.init' || !('input' in event) || typeof event.input !== 'object' || event.input === null) return event;
+  const stripped = { ...event, input: { ...event.input, env: undefined } };
+  return stripped;
+}
+
 const isTaskActor = (actor: object): actor is TaskActor => 'src' in actor && actor.src === taskMachine;
 
 export class ServerFeed {
@@ -136,7 +143,7 @@ export class ServerFeed {
       taskId: actor.id,
       at: this.orchestrator.now(),
       type: inspected.event.type,
-      detail: describeEventDetail(inspected.event),
+      detail: describeEventDetail(withoutEnvironment(inspected.event)),
       from,
       to,
     };

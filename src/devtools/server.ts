@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { ValidationError } from '../core/errors.js';
 import { methodsOption, optionsObject, parseOptions } from '../core/option-checks.js';
@@ -52,6 +52,15 @@ function refuseUpgrade(socket: Duplex, refusal: Refusal): void {
   socket.destroy();
 }
 
+/** `ws` is an optional peer dependency: loaded when a server starts, with a message saying how to get it. */
+async function loadWs(): Promise<typeof import('ws')> {
+  try {
+    return await import('ws');
+  } catch (error) {
+    throw new Error('errand/devtools/node needs the ws package (an optional peer dependency): npm install ws', { cause: error });
+  }
+}
+
 /** Starts the devtools server for `orchestrator`; resolves once it listens. */
 export async function devtoolsServer(options: DevtoolsServerOptions): Promise<DevtoolsServer> {
   const { orchestrator, host, port, token, onError = (error: unknown) => console.error('errand devtools:', error) } = parseOptions(optionsSchema, options, 'devtoolsServer');
@@ -59,6 +68,7 @@ export async function devtoolsServer(options: DevtoolsServerOptions): Promise<De
   if (!loopback && token === undefined) {
     throw new ValidationError('token', `is required to bind devtoolsServer to ${host} (not loopback): anyone who can reach it could cancel and schedule work`);
   }
+  const { WebSocketServer } = await loadWs();
   const rules: AccessRules = { loopback, token };
   const feed = new ServerFeed(orchestrator);
   let script: Promise<string> | null = null;
@@ -94,7 +104,7 @@ export async function devtoolsServer(options: DevtoolsServerOptions): Promise<De
 
   const http = createServer(respond);
   // Commands are small; a client sending megabytes is cut off by ws.
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const sockets: WebSocketServer = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refusal = new URL(request.url ?? '/', 'http://devtools.invalid').pathname === DEVTOOLS_SOCKET_PATH ? refusalOf(request, rules, true) : ({ status: 403, reason: 'no WebSocket here' } as const);
     if (refusal) return refuseUpgrade(socket, refusal);

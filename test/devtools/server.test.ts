@@ -165,6 +165,7 @@ describe('devtoolsServer and remoteDevtoolsSource', () => {
     const init = slow[0]?.detail as { input?: { work?: { run?: unknown; request?: { taskId?: string } } } };
     expect(init.input?.work?.run).toMatch(/^\[function/);
     expect(init.input?.work?.request?.taskId).toBe('slow');
+    expect(init.input).not.toHaveProperty('env');
     expect(slow.every((e) => typeof e.at === 'number')).toBe(true);
 
     unwatch();
@@ -259,6 +260,32 @@ describe('devtoolsServer and remoteDevtoolsSource', () => {
     await serve({ orchestrator, port: first.port });
     await vi.waitFor(() => expect(statusOf(source, 'job/while-away')).toBe('pending'), { timeout: 5_000 });
     expect(source.status()).toBe('open');
+  });
+
+
+  it('costs nothing while no client is connected: listeners come with the first client and go with close()', async () => {
+    const { orchestrator } = setup();
+    await orchestrator.start();
+    cleanups.push(() => orchestrator.shutdown());
+    // Every subscription the orchestrator hands out, with a spy on its unsubscribe.
+    const subscribe = orchestrator.subscribe.bind(orchestrator);
+    const unsubscribes: Array<ReturnType<typeof vi.fn>> = [];
+    const subscribed = vi.spyOn(orchestrator, 'subscribe').mockImplementation((listener, options) => {
+      const unsubscribe = vi.fn(subscribe(listener, options));
+      unsubscribes.push(unsubscribe);
+      return unsubscribe;
+    });
+    const server = await devtoolsServer({ orchestrator });
+    expect(subscribed).not.toHaveBeenCalled();
+    const source = connect(server.url);
+    const other = connect(server.url);
+    await vi.waitFor(() => expect([source.status(), other.status()]).toEqual(['open', 'open']));
+    // One orchestrator listener for the server, however many clients.
+    expect(subscribed).toHaveBeenCalledTimes(1);
+    expect(unsubscribes[0]).not.toHaveBeenCalled();
+    await server.close();
+    await vi.waitFor(() => expect(unsubscribes[0]).toHaveBeenCalledTimes(1));
+    await vi.waitFor(() => expect(source.status()).toBe('connecting'));
   });
 });
 
