@@ -74,12 +74,11 @@ function socketUrlOf(url: string, token: string | undefined): { socketUrl: strin
 
 /** The error a command's error reply stands for: the ValidationError the orchestrator threw, or a DevtoolsWireError. */
 function errorOf(reply: Extract<ServerMessage, { type: 'error' }>): Error {
-  if (reply.code === 'invalid' && reply.field !== null) {
-    const prefix = `${reply.field}: `;
-    return new ValidationError(reply.field, reply.message.startsWith(prefix) ? reply.message.slice(prefix.length) : reply.message);
-  }
-  const error = new DevtoolsWireError(reply.code, reply.field, reply.message);
-  return Object.assign(error, { remoteName: reply.name });
+  // The reply's message is the server-side error's, which already starts with its field.
+  const prefix = `${reply.field}: `;
+  const message = reply.field !== null && reply.message.startsWith(prefix) ? reply.message.slice(prefix.length) : reply.message;
+  if (reply.code === 'invalid' && reply.field !== null) return new ValidationError(reply.field, message);
+  return Object.assign(new DevtoolsWireError(reply.code, reply.field, message, reply.id), { remoteName: reply.name });
 }
 
 interface Pending {

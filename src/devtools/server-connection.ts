@@ -81,7 +81,8 @@ export function serveConnection(socket: WebSocket, feed: ServerFeed, orchestrato
       if (isBinary) throw new DevtoolsWireError('bad-json', null, 'is a binary frame; devtools messages are superjson text');
       message = decodeClientMessage(data.toString());
     } catch (error) {
-      send(errorReply(null, error));
+      // A command with a readable id is answered by it, so its caller's promise settles.
+      send(errorReply(error instanceof DevtoolsWireError ? error.messageId : null, error));
       return;
     }
     const id = 'id' in message ? message.id : null;

@@ -82,6 +82,8 @@ export class DevtoolsWireError extends ErrandError {
     readonly code: WireErrorCode,
     readonly field: string | null,
     message: string,
+    /** The correlation id of the message at fault, when it had a readable one (its command's reply then settles it). */
+    readonly messageId: string | null = null,
   ) {
     super(field ? `${field}: ${message}` : message);
   }
@@ -105,7 +107,8 @@ function decodeWith<S extends z.ZodType>(schema: S, text: string): z.output<S> {
   if (parsed.success) return parsed.data;
   const first = parsed.error.issues[0];
   const field = (first?.path ?? []).map(String).join('.') || '(root)';
-  throw new DevtoolsWireError('bad-message', field, first?.message ?? 'invalid');
+  const id = typeof value === 'object' && value !== null && 'id' in value ? correlationId.safeParse(value.id) : null;
+  throw new DevtoolsWireError('bad-message', field, first?.message ?? 'invalid', id?.success ? id.data : null);
 }
 
 export const decodeClientMessage = (text: string): ClientMessage => decodeWith(clientMessageSchema, text);

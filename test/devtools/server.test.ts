@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { remoteDevtoolsSource, DevtoolsDisconnectedError, type RemoteDevtoolsSource } from '../../src/devtools/index.js';
+import { remoteDevtoolsSource, DevtoolsDisconnectedError, DevtoolsWireError, type RemoteDevtoolsSource } from '../../src/devtools/index.js';
 import { devtoolsServer, type DevtoolsServer } from '../../src/devtools/node.js';
 import type { DevtoolsTaskEvent } from '../../src/devtools/source.js';
 import { decodeServerMessage, encodeMessage, type ServerMessage } from '../../src/devtools/wire.js';
@@ -212,6 +212,11 @@ describe('devtoolsServer and remoteDevtoolsSource', () => {
     const badCancel = await source.cancel('').catch((error: unknown) => error);
     expect((badCancel as ValidationError).field).toBe('taskId');
     expect(await source.fetchRequestOf('job/never')).toBeUndefined();
+    // Not even an object: the server's shape check answers the command by its id.
+    const notARequest = await source.schedule(null as never).catch((error: unknown) => error);
+    expect(notARequest).toBeInstanceOf(DevtoolsWireError);
+    expect(notARequest).toMatchObject({ code: 'bad-message', field: 'request' });
+    expect((notARequest as Error).message).toMatch(/^request: [^:]/);
   });
 
   it('answers bad messages with typed errors and keeps serving', async () => {
@@ -232,8 +237,8 @@ describe('devtoolsServer and remoteDevtoolsSource', () => {
     expect(errors().map((e) => e.type === 'error' && [e.code, e.field, e.id])).toEqual([
       ['bad-json', null, null],
       ['bad-json', null, null],
-      ['bad-message', 'taskId', null],
-      ['bad-message', 'type', null],
+      ['bad-message', 'taskId', 'c1'],
+      ['bad-message', 'type', 'x1'],
       ['bad-json', null, null],
     ]);
 
