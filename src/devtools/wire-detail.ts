@@ -74,7 +74,7 @@ function describe(value: unknown, depth: number, walk: Walk): JsonValue {
 }
 
 /** An event's fields other than `type`, as plain JSON. */
-export function describeEventDetail(event: { type: string }): { [key: string]: JsonValue } {
+export function describeEventDetail(event: { readonly type: string; readonly [field: string]: unknown }): { [key: string]: JsonValue } {
   const detail: { [key: string]: JsonValue } = {};
   const walk: Walk = { seen: new Set(), left: MAX_NODES };
   for (const [key, value] of Object.entries(event)) {
