@@ -223,7 +223,8 @@ describe('devtoolsServer and remoteDevtoolsSource', () => {
     const { orchestrator } = setup();
     await orchestrator.start();
     cleanups.push(() => orchestrator.shutdown());
-    const server = await serve({ orchestrator });
+    const reported: unknown[] = [];
+    const server = await serve({ orchestrator, onError: (error) => reported.push(error) });
     const { socket, messages } = await rawClient(`ws://127.0.0.1:${server.port}/ws`);
     await vi.waitFor(() => expect(messages[0]?.type).toBe('tasks'));
     const errors = () => messages.filter((m) => m.type === 'error');
@@ -247,6 +248,14 @@ describe('devtoolsServer and remoteDevtoolsSource', () => {
     await vi.waitFor(() => expect(messages.find((m) => m.type === 'error' && m.id === 'c2')).toMatchObject({ code: 'invalid', field: 'taskId', name: 'ValidationError' }));
     socket.send(encodeMessage({ type: 'requestOf', id: 'q1', taskId: 'nothing' }));
     await vi.waitFor(() => expect(messages.find((m) => m.type === 'requestOf')).toEqual({ type: 'requestOf', id: 'q1', request: null }));
+
+    // Megabytes in one message: that client is cut off (1009), the server serves the next one.
+    const closed = new Promise<number>((settle) => socket.once('close', (code) => settle(code)));
+    socket.send('x'.repeat(2 * 1024 * 1024));
+    expect(await closed).toBe(1009);
+    await vi.waitFor(() => expect(reported.map(String).join()).toMatch(/payload/i));
+    const next = await rawClient(`ws://127.0.0.1:${server.port}/ws`);
+    await vi.waitFor(() => expect(next.messages[0]?.type).toBe('tasks'));
   });
 
   it('reconnects with backoff after the server goes away; commands meanwhile reject with DevtoolsDisconnectedError', async () => {
