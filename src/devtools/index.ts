@@ -7,7 +7,6 @@ export {
   type RemoteDevtoolsSource,
   type RemoteDevtoolsSourceOptions,
   type RemoteStatus,
-  type WebSocketConstructor,
-  type WebSocketLike,
 } from './remote-source.js';
+export type { WebSocketConstructor, WebSocketLike } from './remote-link.js';
 export { DevtoolsWireError, type WireErrorCode } from './wire.js';

@@ -1,21 +1,12 @@
 // remoteDevtoolsSource: the devtools panel's DevtoolsSource for an orchestrator in another process,
 // served by devtoolsServer (errand/devtools/node). Browser-safe: the platform's WebSocket, nothing of
-// Node's. It mirrors the server's tasks so `tasks()` answers synchronously, and reconnects with backoff.
+// Node's. It mirrors the server's tasks so `tasks()` answers synchronously; remote-link.ts reconnects.
 import { ErrandError, ValidationError } from '../core/errors.js';
 import type { ScheduleRequest } from '../core/schemas.js';
 import type { TaskSnapshot } from '../core/types.js';
+import { openRemoteLink, type RemoteLink, type WebSocketConstructor } from './remote-link.js';
 import type { DevtoolsSource, DevtoolsTaskEvent } from './source.js';
 import { decodeServerMessage, DevtoolsWireError, encodeMessage, type ClientMessage, type ServerMessage } from './wire.js';
-
-/** What the source needs of a WebSocket: the browser's, or the `ws` package's in Node 20. */
-export interface WebSocketLike {
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  addEventListener(type: 'open' | 'close' | 'error', listener: () => void): void;
-  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
-}
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
 export interface RemoteDevtoolsSourceOptions {
   /** The server's page URL (devtoolsServer's `url`, http:// or https://) or its socket's (ws:// or wss://). */
@@ -48,8 +39,6 @@ export class DevtoolsDisconnectedError extends ErrandError {
     super(`devtools server at ${url} is not connected`);
   }
 }
-
-const OPEN = 1;
 
 /** The socket URL for `url`: http(s) becomes ws(s) on the server's /ws; the token goes in the query. */
 function socketUrlOf(url: string, token: string | undefined): { socketUrl: string; token: string | undefined } {
@@ -86,14 +75,24 @@ interface Pending {
   fail(error: Error): void;
 }
 
+/** A reconnection delay: a whole number of ms, 1 or more (0 or NaN would reconnect in a tight loop). */
+function delayOption(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 2_147_483_647) {
+    throw new ValidationError(`reconnect.${name}`, 'must be a whole number of milliseconds, 1 or more');
+  }
+  return value;
+}
+
 export function remoteDevtoolsSource(options: RemoteDevtoolsSourceOptions): RemoteDevtoolsSource {
   if (typeof options !== 'object' || options === null) throw new ValidationError('options', 'must be an object ({ url })');
   if (typeof options.url !== 'string') throw new ValidationError('url', 'must be a string (the devtools server URL)');
   const { socketUrl } = socketUrlOf(options.url, options.token);
   const Socket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (typeof Socket !== 'function') throw new ValidationError('WebSocket', 'must be given where there is no global WebSocket (Node 20: WebSocket from the ws package)');
-  const initialDelayMs = options.reconnect?.initialDelayMs ?? 250;
-  const maxDelayMs = options.reconnect?.maxDelayMs ?? 10_000;
+  const initialDelayMs = delayOption('initialDelayMs', options.reconnect?.initialDelayMs, 250);
+  const maxDelayMs = delayOption('maxDelayMs', options.reconnect?.maxDelayMs, 10_000);
+  if (maxDelayMs < initialDelayMs) throw new ValidationError('reconnect.maxDelayMs', 'must be at least initialDelayMs');
   const onError = options.onError ?? ((error: DevtoolsWireError) => console.warn('errand devtools:', error));
 
   const mirror = new Map<string, TaskSnapshot>();
@@ -107,9 +106,6 @@ export function remoteDevtoolsSource(options: RemoteDevtoolsSourceOptions): Remo
   /** Server clock minus ours, from the last message that carried `now`. */
   let clockOffset = 0;
   let status: RemoteStatus = 'connecting';
-  let socket: WebSocketLike | null = null;
-  let failures = 0;
-  let retry: ReturnType<typeof setTimeout> | null = null;
 
   const notify = () => {
     listed = null;
@@ -120,11 +116,9 @@ export function remoteDevtoolsSource(options: RemoteDevtoolsSourceOptions): Remo
     status = next;
     notify();
   };
-  const send = (message: ClientMessage): boolean => {
-    if (!socket || socket.readyState !== OPEN) return false;
-    socket.send(encodeMessage(message));
-    return true;
-  };
+  // Assigned below, once the handlers it calls exist; messages come only after this function returns.
+  let link: RemoteLink | null = null;
+  const send = (message: ClientMessage): boolean => link?.send(encodeMessage(message)) ?? false;
 
   const command = (message: ClientMessage & { id: string }): Promise<ServerMessage> =>
     new Promise((settle, fail) => {
@@ -140,7 +134,7 @@ export function remoteDevtoolsSource(options: RemoteDevtoolsSourceOptions): Remo
         requests.clear();
         for (const task of message.tasks) mirror.set(task.taskId, task as TaskSnapshot);
         for (const [taskId, request] of message.requests) requests.set(taskId, request as ScheduleRequest);
-        failures = 0;
+        link?.resetBackoff();
         status = 'open';
         notify();
         return;
@@ -168,43 +162,30 @@ export function remoteDevtoolsSource(options: RemoteDevtoolsSourceOptions): Remo
     }
   };
 
-  const connect = () => {
-    retry = null;
-    if (status === 'closed') return;
-    const current = new Socket(socketUrl);
-    socket = current;
-    current.addEventListener('open', () => {
-      if (eventListeners.size > 0) send({ type: 'watchEvents', watch: true });
-    });
-    current.addEventListener('message', (event) => {
-      if (socket !== current || typeof event.data !== 'string') return;
+  link = openRemoteLink({
+    url: socketUrl,
+    Socket,
+    initialDelayMs,
+    maxDelayMs,
+    onOpen: () => void (eventListeners.size > 0 && send({ type: 'watchEvents', watch: true })),
+    onMessage(text) {
       let message: ServerMessage;
       try {
-        message = decodeServerMessage(event.data);
+        message = decodeServerMessage(text);
       } catch (error) {
         onError(error instanceof DevtoolsWireError ? error : new DevtoolsWireError('bad-message', null, String(error)));
         return;
       }
       receive(message);
-    });
-    current.addEventListener('close', () => {
-      if (socket !== current) return;
-      socket = null;
+    },
+    onDown() {
       for (const [id, waiting] of pending) {
         pending.delete(id);
         waiting.fail(new DevtoolsDisconnectedError(socketUrl));
       }
-      if (status === 'closed') return;
-      setStatus('connecting');
-      const delay = Math.min(maxDelayMs, initialDelayMs * 2 ** failures);
-      failures = Math.min(failures + 1, 30);
-      // Jitter: many tabs reconnecting to a restarted server do not all arrive at once.
-      retry = setTimeout(connect, delay * (0.5 + Math.random() / 2));
-    });
-    // An error is followed by close, which reconnects.
-    current.addEventListener('error', () => {});
-  };
-  connect();
+      if (status !== 'closed') setStatus('connecting');
+    },
+  });
 
   const fetchRequestOf = async (taskId: string): Promise<ScheduleRequest | undefined> => {
     const reply = await command({ type: 'requestOf', id: `r${++nextId}`, taskId });
@@ -257,10 +238,8 @@ export function remoteDevtoolsSource(options: RemoteDevtoolsSourceOptions): Remo
     status: () => status,
     fetchRequestOf,
     close() {
-      if (retry) clearTimeout(retry);
-      retry = null;
       setStatus('closed');
-      socket?.close(1000, 'closed by the client');
+      link?.close();
     },
   };
 }

@@ -303,6 +303,30 @@ describe('devtoolsServer and remoteDevtoolsSource', () => {
   });
 });
 
+describe('remoteDevtoolsSource options', () => {
+  it('refuses bad options with a ValidationError naming the field', () => {
+    const fieldOf = (make: () => unknown) => {
+      try {
+        make();
+      } catch (error) {
+        return error instanceof ValidationError ? error.field : `not a ValidationError: ${String(error)}`;
+      }
+      return 'nothing thrown';
+    };
+    expect(fieldOf(() => remoteDevtoolsSource({ url: 'not a url', WebSocket }))).toBe('url');
+    expect(fieldOf(() => remoteDevtoolsSource({ url: 'ftp://127.0.0.1/', WebSocket }))).toBe('url');
+    // Where there is no global WebSocket (Node 20; stubbed away on a Node that has one).
+    vi.stubGlobal('WebSocket', undefined);
+    try {
+      expect(fieldOf(() => remoteDevtoolsSource({ url: 'http://127.0.0.1:1/' }))).toBe('WebSocket');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(fieldOf(() => remoteDevtoolsSource({ url: 'http://127.0.0.1:1/', WebSocket, reconnect: { initialDelayMs: 0 } }))).toBe('reconnect.initialDelayMs');
+    expect(fieldOf(() => remoteDevtoolsSource({ url: 'http://127.0.0.1:1/', WebSocket, reconnect: { initialDelayMs: 500, maxDelayMs: 100 } }))).toBe('reconnect.maxDelayMs');
+  });
+});
+
 describe('devtoolsServer access', () => {
   it('refuses to bind off loopback without a token, naming token', async () => {
     const { orchestrator } = setup();
