@@ -1,8 +1,12 @@
 // `npm start`: a few tasks on the real clock, printing every lifecycle transition as it happens.
 // Work is kept in .errand/demo.db, so a second `npm start` finds the reminder the first one left.
+// `npm start -- --devtools` also serves the devtools panel on 127.0.0.1 and keeps the demo running until Ctrl-C.
 import { z } from 'zod';
 import { createOrchestrator, defineTask, type TaskSnapshot } from '../src/index.js';
+import { devtoolsServer } from '../src/devtools/node.js';
 import { sqliteStore } from '../src/node/index.js';
+
+const withDevtools = process.argv.includes('--devtools');
 
 const started = Date.now();
 const stamp = () => `+${((Date.now() - started) / 1000).toFixed(3)}s`.padEnd(9);
@@ -44,7 +48,10 @@ function detail(previous: TaskSnapshot | undefined, task: TaskSnapshot): string 
 }
 
 const last = new Map<string, TaskSnapshot>();
+/** While the devtools panel is the one watching, the console stops printing transitions. */
+let quiet = false;
 orchestrator.subscribe((task: TaskSnapshot) => {
+  if (quiet) return;
   const previous = last.get(task.taskId);
   last.set(task.taskId, task);
   const from = previous?.status ?? '·';
@@ -54,6 +61,8 @@ orchestrator.subscribe((task: TaskSnapshot) => {
 });
 
 await orchestrator.start();
+const devtools = withDevtools ? await devtoolsServer({ orchestrator }) : null;
+if (devtools) console.log(`${stamp()} devtools: ${devtools.url}`);
 // Dormant work (due in an hour) is only a record in the store: listTasks() reads it from there.
 const left = (await orchestrator.listTasks()).tasks;
 console.log(
@@ -88,6 +97,14 @@ console.log(`${stamp()} first save:  ${a.status === 'rejected' ? `rejected, ${(a
 console.log(`${stamp()} second save: ${b.status === 'fulfilled' ? b.value : 'rejected'}`);
 
 await new Promise((resolve) => setTimeout(resolve, 1_000));
+if (devtools) {
+  // The heartbeat goes on beating, so the panel has something live to show.
+  console.log(`${stamp()} devtools: ${devtools.url} (transitions now show there only; Ctrl-C stops the demo)`);
+  quiet = true;
+  await new Promise<void>((stop) => process.once('SIGINT', () => stop()));
+  quiet = false;
+  await devtools.close();
+}
 await orchestrator.cancel('demo.heartbeat');
 console.log(`${stamp()} heartbeat ran ${beats} times before it was cancelled`);
 
