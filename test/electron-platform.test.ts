@@ -1,16 +1,16 @@
 import { EventEmitter } from 'node:events';
 import type { Net, PowerMonitor } from 'electron';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../src/core/clock.js';
 import { electronPlatform, ResumableClock, type NetModule, type PowerMonitorModule } from '../src/electron/index.js';
 import { createOrchestrator, type PlatformEvent } from '../src/index.js';
 import { memoryStore, TestClock } from '../src/testing/index.js';
+import { SleepingHost } from './support/sleeping-host.js';
 import { failOnUnhandledRejections, validationErrorOf } from './support.js';
 
 failOnUnhandledRejections();
 
 type IdleState = ReturnType<PowerMonitor['getSystemIdleState']>;
-/** The powerMonitor events the adapter maps; `satisfies` ties each name to Electron's declarations. */
+/** The powerMonitor events the adapter maps (its calls of `on` check each name against Electron's declarations). */
 const MAPPED_EVENTS = [
   'on-ac',
   'on-battery',
@@ -20,15 +20,27 @@ const MAPPED_EVENTS = [
   'unlock-screen',
   'user-did-become-active',
   'user-did-resign-active',
-] as const satisfies ReadonlyArray<Parameters<PowerMonitor['removeListener']>[0]>;
+] as const;
 
 /**
- * Electron's powerMonitor, typed by Electron's declarations (a drifted method fails tsc): an
- * EventEmitter, as the real one is, with the idle state and battery power a test sets.
+ * Electron's powerMonitor, implementing Electron's whole PowerMonitor declaration (a drifted method
+ * fails tsc): an EventEmitter, as the real one is, with the idle state and battery power a test sets.
  */
-class FakePowerMonitor extends EventEmitter implements PowerMonitorModule {
+class FakePowerMonitor extends EventEmitter implements PowerMonitor {
   idle: IdleState = 'active';
   onBattery = false;
+
+  get onBatteryPower(): boolean {
+    return this.onBattery;
+  }
+
+  getCurrentThermalState(): ReturnType<PowerMonitor['getCurrentThermalState']> {
+    return 'nominal';
+  }
+
+  getSystemIdleTime(): number {
+    return this.idle === 'active' ? 0 : 600;
+  }
   thresholds: number[] = [];
   throwing = false;
 
@@ -61,28 +73,6 @@ function fakeNet(initial = true) {
 function logger() {
   const warned: string[] = [];
   return { warned, logger: { warn: (message: string) => void warned.push(message), error: (message: string) => void warned.push(message) } };
-}
-
-/**
- * A host whose wall clock can jump while its timers stand still: how Node's timers (monotonic time)
- * and Date.now() behave across a system suspend.
- */
-class SleepingHost implements Clock {
-  readonly timers = new TestClock();
-  private slept = 0;
-  now(): number {
-    return this.timers.now() + this.slept;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    return this.timers.setTimeout(fn, ms);
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers.clearTimeout(handle);
-  }
-  /** The machine sleeps `ms`: the wall clock moves on, no timer moves. */
-  sleep(ms: number): void {
-    this.slept += ms;
-  }
 }
 
 function setupPlatform(options: { idle?: IdleState; onBattery?: boolean; online?: boolean; pollMs?: number } = {}) {
