@@ -11,6 +11,7 @@ import {
   backgroundFetchHandlers,
   expoBackgroundTask,
   expoSqliteStore,
+  ResumableClock,
   runDueWorkOnWake,
   type BackgroundFetchModule,
   type ExpoBackgroundTaskModule,
@@ -177,6 +178,32 @@ describe('runDueWorkOnWake: the app is running (in the background)', () => {
     expect(finish).toHaveBeenCalledTimes(1);
     expect(result).toMatchObject({ headless: false, ran: 1, cutShort: false });
     expect(orchestrator.role()).toBe('leader');
+  });
+  it("with the platform's ResumableClock, an active task whose timer slept with the app runs at the wake-up at once", async () => {
+    async function wokenAfterSleep(resumable: boolean) {
+      const host = new SleepingHost();
+      const clock = resumable ? new ResumableClock(host) : host;
+      const app = phoneApp(clock);
+      const orchestrator = app.open();
+      await orchestrator.start();
+      stops.push(() => orchestrator.shutdown());
+      await orchestrator.schedule({ taskId: 'sync', initialDelayMs: 500 }); // within the 1 s horizon: active, on a timer
+      host.sleep(HOUR);
+      const run = runDueWorkOnWake(orchestrator, { timeoutMs: 25_000, clock });
+      await host.timers.advance(0); // fires what is due now; no time passes
+      return { host, app, run };
+    }
+
+    const resumed = await wokenAfterSleep(true);
+    expect(await resumed.run).toMatchObject({ ran: 1, cutShort: false });
+    expect(resumed.app.runs).toEqual(['sync']);
+
+    // wake() reads dormant records only: without the resync, the active task waits for its sleeping timer.
+    const stalled = await wokenAfterSleep(false);
+    expect(stalled.app.runs).toEqual([]);
+    await stalled.host.timers.advance(500);
+    expect(stalled.app.runs).toEqual(['sync']);
+    expect(await stalled.run).toMatchObject({ ran: 1 });
   });
 });
 

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createOrchestrator, type PlatformEvent } from '../src/index.js';
 import { reactNativePlatform, type AppStateModule, type BatteryModule, type NetInfoModule } from '../src/react-native/index.js';
 import { memoryStore, testClock } from '../src/testing/index.js';
+import { SleepingHost } from './support/sleeping-host.js';
 import { failOnUnhandledRejections, validationErrorOf } from './support.js';
 
 failOnUnhandledRejections();
@@ -196,6 +197,25 @@ describe('reactNativePlatform: AppState', () => {
       { type: 'lifecycle', foreground: false },
     ]);
     expect(platform.current()).not.toHaveProperty('foreground');
+  });
+});
+
+describe('reactNativePlatform: its clock', () => {
+  it('re-arms its timers for the wall clock on every AppState change: what fell due while the app was suspended fires once', async () => {
+    const host = new SleepingHost();
+    const app = fakeAppState('active');
+    const platform = reactNativePlatform({ netInfo: fakeNetInfo(wifi()).netInfo, appState: app.appState, clock: host });
+    stops.push(platform.subscribe(() => {}));
+    const fired: number[] = [];
+    platform.clock.setTimeout(() => fired.push(host.now()), 10 * 60_000);
+    app.change('background');
+    host.sleep(60 * 60_000); // suspended for an hour: no timer moved
+    await host.timers.advance(0);
+    expect(fired).toEqual([]);
+    app.change('active');
+    await host.timers.advance(0);
+    expect(fired).toEqual([host.now()]);
+    expect(platform.clock.pendingTimers()).toBe(0);
   });
 });
 

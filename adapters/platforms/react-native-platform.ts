@@ -6,10 +6,12 @@ import type * as ExpoBattery from 'expo-battery';
 import type { BatteryState, PowerState } from 'expo-battery';
 import type { AppState, AppStateStatus } from 'react-native';
 import { z } from 'zod';
+import { systemClock, type Clock } from '../../src/core/clock.js';
 import type { Conditions, PlatformEvent } from '../../src/core/conditions.js';
 import { methodsOption, optionsObject, parseOptions } from '../../src/core/option-checks.js';
 import type { PlatformPort } from '../../src/core/ports.js';
 import type { Logger } from '../../src/core/types.js';
+import { ResumableClock } from './resumable-clock.js';
 
 /** What the adapter calls of `@react-native-community/netinfo`'s default export. */
 export type NetInfoModule = Pick<typeof NetInfo, 'addEventListener' | 'fetch'>;
@@ -32,6 +34,18 @@ export interface ReactNativePlatformOptions {
   lowBatteryLevel?: number;
   /** Where a module that throws (or rejects) is reported. Default `console`. */
   logger?: Logger;
+  /** The clock under `platform.clock`. Default the system clock; tests pass a TestClock. */
+  clock?: Clock;
+}
+
+/** A PlatformPort with the clock to give the orchestrator: its timers are re-armed when the app comes back. */
+export interface ReactNativePlatform extends PlatformPort {
+  /**
+   * `createOrchestrator({ platform, clock: platform.clock, ... })`. A suspended app's timers stand
+   * still (and a sleeping phone's monotonic time with them): each AppState change, and each OS
+   * wake-up run through `runDueWorkOnWake({ clock: platform.clock })`, re-arms them for the wall clock.
+   */
+  readonly clock: ResumableClock;
 }
 
 const optionsSchema = optionsObject('reactNativePlatform', {
@@ -45,6 +59,7 @@ const optionsSchema = optionsObject('reactNativePlatform', {
   ]).optional(),
   lowBatteryLevel: z.number().min(0).max(1).optional(),
   logger: methodsOption<Logger>('a logger', ['warn', 'error']).optional(),
+  clock: methodsOption<Clock>('a clock', ['now', 'setTimeout', 'clearTimeout']).optional(),
 });
 
 /** expo-battery's BatteryState values (an enum: importing it as a value would load expo-battery). */
@@ -91,9 +106,10 @@ function powerOf(reading: BatteryReading, lowBatteryLevel: number): Pick<Conditi
  * low-power mode). Neither iOS nor Android tells an app that the device is idle: idle stays unknown,
  * and unknown counts as met. A module that throws is reported to the logger; what it would tell stays unknown.
  */
-export function reactNativePlatform(options: ReactNativePlatformOptions): PlatformPort {
+export function reactNativePlatform(options: ReactNativePlatformOptions): ReactNativePlatform {
   parseOptions(optionsSchema, options, 'reactNativePlatform');
   const { netInfo, appState, battery } = options;
+  const clock = new ResumableClock(options.clock ?? systemClock);
   const lowBatteryLevel = options.lowBatteryLevel ?? 0.15;
   const logger = options.logger ?? console;
 
@@ -116,6 +132,8 @@ export function reactNativePlatform(options: ReactNativePlatformOptions): Platfo
   const foreground = (): boolean | undefined => attempt('AppState.currentState', () => foregroundOf(appState.currentState));
 
   return {
+    clock,
+
     current(): Partial<Conditions> {
       const conditions: Partial<Conditions> = {};
       if (network) Object.assign(conditions, network);
@@ -146,6 +164,7 @@ export function reactNativePlatform(options: ReactNativePlatformOptions): Platfo
       if (fetched) Promise.resolve(fetched).then(onNetInfo, (error: unknown) => report('netInfo.fetch', error));
 
       const onAppState = (status: AppStateStatus) => {
+        if (!stopped) clock.resync(); // the app ran again: timers due while it was suspended fire now, once each
         const inFront = foregroundOf(status);
         if (inFront !== undefined) emit({ type: 'lifecycle', foreground: inFront });
       };

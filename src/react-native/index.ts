@@ -5,6 +5,7 @@ export {
   reactNativePlatform,
   networkOf,
   foregroundOf,
+  type ReactNativePlatform,
   type ReactNativePlatformOptions,
   type NetInfoModule,
   type AppStateModule,
@@ -15,6 +16,7 @@ export { expoSqliteDriver, type ExpoSqliteDatabase } from '../../adapters/stores
 export type { SqliteStore, SqliteQuarantineEntry } from '../../adapters/stores/sqlite-store-core.js';
 export { SQLITE_SCHEMA_VERSION } from '../../adapters/stores/sqlite-schema.js';
 export { StoreOpenError } from '../core/errors.js';
+export { ResumableClock } from '../../adapters/platforms/resumable-clock.js';
 export { runDueWorkOnWake, type WakeTarget, type WakeRunOptions, type WakeRunResult } from './os-wake-up.js';
 export {
   backgroundFetchHandlers,

@@ -5,6 +5,7 @@ import { systemClock, MAX_TIMER_MS, type Clock } from '../core/clock.js';
 import { functionOption, methodsOption, optionsObject, parseOptions } from '../core/option-checks.js';
 import { ValidationError } from '../core/errors.js';
 import type { Logger, TaskSnapshot } from '../core/types.js';
+import { ResumableClock } from '../../adapters/platforms/resumable-clock.js';
 import { Orchestrator } from '../orchestrator.js';
 import { countRuns, unfinished, waitsForNetworkOrBackoff, whenSettled } from '../service-worker/due-work.js';
 
@@ -23,7 +24,10 @@ export interface WakeRunOptions {
   signal?: AbortSignal;
   /** How long a headless run's shutdown waits for its aborted workers. Default 2,000 ms. */
   shutdownTimeoutMs?: number;
-  /** The clock `timeoutMs` runs on. Default the system clock; tests pass errand/testing's TestClock. */
+  /**
+   * The clock `timeoutMs` runs on. Default the system clock. Pass `reactNativePlatform`'s `clock` (the
+   * orchestrator's): a ResumableClock is re-armed for the wall clock first, so timers that slept with the app fire now.
+   */
   clock?: Clock;
   /** Where a failing `finish` or a failing run is reported. Default `console`. */
   logger?: Logger;
@@ -91,6 +95,7 @@ export async function runDueWorkOnWake(target: WakeTarget, options: WakeRunOptio
     orchestrator = headless ? await (target as () => Orchestrator | Promise<Orchestrator>)() : (target as Orchestrator);
     if (!(orchestrator instanceof Orchestrator)) throw new ValidationError('target', 'must return an orchestrator');
     runs = countRuns(orchestrator);
+    if (clock instanceof ResumableClock) clock.resync();
     if (!stop.signal.aborted) {
       if (headless) await orchestrator.start();
       else await orchestrator.wake();
