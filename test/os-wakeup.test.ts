@@ -91,7 +91,7 @@ describe('runDueWorkOnWake: headless (the app was killed)', () => {
     const result = await runDueWorkOnWake(() => (opened = app.open()), { timeoutMs: 25_000, finish, clock });
     expect(app.runs).toEqual(['upload']);
     expect(finish).toHaveBeenCalledTimes(1);
-    expect(result).toMatchObject({ headless: true, ran: 1, cutShort: false, needsWakeUp: false });
+    expect(result).toMatchObject({ headless: true, ran: 1, cutShort: false, needsWakeUp: false, failed: false });
 
     // What was not due stays stored for a later wake-up.
     const later = app.open();
@@ -150,7 +150,7 @@ describe('runDueWorkOnWake: headless (the app was killed)', () => {
     );
     expect(finish).toHaveBeenCalledTimes(1);
     expect(errors).toEqual(['errand: the wake-up run failed']);
-    expect(result.needsWakeUp).toBe(true);
+    expect(result).toMatchObject({ failed: true, needsWakeUp: true, ran: 0 });
   });
 
   it('refuses bad options by name', async () => {
@@ -229,6 +229,27 @@ describe('backgroundFetchHandlers (react-native-background-fetch)', () => {
     await handlers.onEvent('react-native-background-fetch');
     expect(finished).toEqual(['react-native-background-fetch']);
     expect(app.runs).toEqual(['sync']);
+  });
+
+  it('an orchestrator() that throws is logged and the event runs headless, still finishing its taskId', async () => {
+    const clock = new TestClock();
+    const app = phoneApp(clock);
+    await dueAfterKill(app, clock, 'sync');
+    const { finished, backgroundFetch } = fetchModule();
+    const errors: string[] = [];
+    const handlers = backgroundFetchHandlers({
+      backgroundFetch,
+      orchestrator: () => {
+        throw new Error('not set up yet');
+      },
+      open: app.open,
+      clock,
+      logger: { warn() {}, error: (message) => void errors.push(message) },
+    });
+    await handlers.onEvent('fetch-2');
+    expect(errors).toEqual(["errand: orchestrator() threw; the wake-up opens a fresh one"]);
+    expect(app.runs).toEqual(['sync']);
+    expect(finished).toEqual(['fetch-2']);
   });
 
   it('onTimeout ends the run of that taskId at once, which then finishes it exactly once', async () => {

@@ -5,7 +5,7 @@ import { MAX_TIMER_MS, type Clock } from '../core/clock.js';
 import { functionOption, methodsOption, optionsObject, parseOptions } from '../core/option-checks.js';
 import type { Logger } from '../core/types.js';
 import type { Orchestrator } from '../orchestrator.js';
-import { runDueWorkOnWake, type WakeRunResult } from './os-wake-up.js';
+import { runDueWorkOnWake, runningOrchestrator, type WakeRunResult } from './os-wake-up.js';
 
 /** react-native-background-fetch's default export (its declarations are CommonJS: `default` is the class itself). */
 type BackgroundFetchClass = (typeof import('react-native-background-fetch'))['default'];
@@ -63,7 +63,7 @@ export function backgroundFetchHandlers(options: BackgroundFetchHandlersOptions)
     runs.get(taskId)?.abort(); // the OS fired the same task again: the older run gives way
     const controller = new AbortController();
     runs.set(taskId, controller);
-    const live = headless ? undefined : options.orchestrator();
+    const live = headless ? undefined : runningOrchestrator(options.orchestrator, logger);
     const result = await runDueWorkOnWake(live ?? options.open, {
       timeoutMs: options.timeoutMs ?? 25_000,
       signal: controller.signal,

@@ -6,7 +6,7 @@ import { MAX_TIMER_MS, type Clock } from '../core/clock.js';
 import { functionOption, methodsOption, optionsObject, parseOptions } from '../core/option-checks.js';
 import type { Logger } from '../core/types.js';
 import type { Orchestrator } from '../orchestrator.js';
-import { runDueWorkOnWake, type WakeRunResult } from './os-wake-up.js';
+import { runDueWorkOnWake, runningOrchestrator, type WakeRunResult } from './os-wake-up.js';
 
 /** What the task calls of expo-background-task (`import * as BackgroundTask from 'expo-background-task'`). */
 export type ExpoBackgroundTaskModule = Pick<typeof ExpoBackgroundTask, 'addExpirationListener'>;
@@ -44,7 +44,8 @@ const FAILED: BackgroundTaskResult = 2;
 /**
  * The function to give `TaskManager.defineTask(name, ...)`: each call runs errand's due work through
  * `runDueWorkOnWake` and resolves (which is how expo-background-task learns the work is over) with
- * Success, or Failed when the run was cut short or left work for a later wake-up.
+ * Success, or Failed when the run was cut short or could not go through. Work left waiting (for the
+ * network, in backoff) is no failure: the task runs again at the OS's next interval.
  */
 export function expoBackgroundTask(options: ExpoBackgroundTaskOptions): () => Promise<BackgroundTaskResult> {
   parseOptions(optionsSchema, options, 'expoBackgroundTask');
@@ -58,7 +59,7 @@ export function expoBackgroundTask(options: ExpoBackgroundTaskOptions): () => Pr
       logger.warn('errand: expo-background-task addExpirationListener failed; only timeoutMs ends the run', error);
     }
     try {
-      const result = await runDueWorkOnWake(options.orchestrator() ?? options.open, {
+      const result = await runDueWorkOnWake(runningOrchestrator(options.orchestrator, logger) ?? options.open, {
         timeoutMs: options.timeoutMs ?? 25_000,
         signal: controller.signal,
         logger,
@@ -70,7 +71,7 @@ export function expoBackgroundTask(options: ExpoBackgroundTaskOptions): () => Pr
       } catch (error) {
         logger.error('errand: onResult threw', error);
       }
-      return result.cutShort || result.needsWakeUp ? FAILED : SUCCESS;
+      return result.cutShort || result.failed ? FAILED : SUCCESS;
     } finally {
       try {
         expiry?.remove();

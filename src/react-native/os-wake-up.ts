@@ -43,8 +43,10 @@ export interface WakeRunResult {
   left: TaskSnapshot[];
   /** True when the time (or the OS's signal) ended the run while work was still due or running. */
   cutShort: boolean;
-  /** True when a later wake-up has work to do: cut short, or work waits for the network or in backoff. */
+  /** True when a later wake-up has work to do: cut short, failed, or work waits for the network or in backoff. */
   needsWakeUp: boolean;
+  /** True when the run could not go through: the orchestrator could not be made, opened or started (the error is logged). */
+  failed: boolean;
 }
 
 const optionsSchema = optionsObject('runDueWorkOnWake', {
@@ -55,6 +57,16 @@ const optionsSchema = optionsObject('runDueWorkOnWake', {
   clock: methodsOption<Clock>('a clock', ['now', 'setTimeout', 'clearTimeout']).optional(),
   logger: methodsOption<Logger>('a logger', ['warn', 'error']).optional(),
 });
+
+/** The app's running orchestrator as `running()` says; a throw is logged and counts as none (the run goes headless). */
+export function runningOrchestrator(running: () => Orchestrator | undefined, logger: Logger): Orchestrator | undefined {
+  try {
+    return running();
+  } catch (error) {
+    logger.error('errand: orchestrator() threw; the wake-up opens a fresh one', error);
+    return undefined;
+  }
+}
 
 /** A signal that aborts with `signal` or once `timeoutMs` passed on `clock`; `release` lets go of both. */
 function deadline(clock: Clock, timeoutMs: number, signal: AbortSignal | undefined): { signal: AbortSignal; release(): void } {
@@ -90,7 +102,7 @@ export async function runDueWorkOnWake(target: WakeTarget, options: WakeRunOptio
   const headless = !(target instanceof Orchestrator);
   let orchestrator: Orchestrator | undefined;
   let runs: ReturnType<typeof countRuns> | undefined;
-  let result: WakeRunResult = { headless, ran: 0, left: [], cutShort: stop.signal.aborted, needsWakeUp: stop.signal.aborted };
+  let result: WakeRunResult = { headless, ran: 0, left: [], cutShort: stop.signal.aborted, needsWakeUp: stop.signal.aborted, failed: false };
   try {
     orchestrator = headless ? await (target as () => Orchestrator | Promise<Orchestrator>)() : (target as Orchestrator);
     if (!(orchestrator instanceof Orchestrator)) throw new ValidationError('target', 'must return an orchestrator');
@@ -106,10 +118,10 @@ export async function runDueWorkOnWake(target: WakeTarget, options: WakeRunOptio
       (page) => page.tasks.length > 0,
       () => false,
     );
-    result = { headless, ran: runs.count, left, cutShort, needsWakeUp: cutShort || left.some(waitsForNetworkOrBackoff) || stored };
+    result = { headless, ran: runs.count, left, cutShort, needsWakeUp: cutShort || left.some(waitsForNetworkOrBackoff) || stored, failed: false };
   } catch (error) {
     logger.error('errand: the wake-up run failed', error);
-    result = { ...result, ran: runs?.count ?? 0, needsWakeUp: true };
+    result = { ...result, ran: runs?.count ?? 0, needsWakeUp: true, failed: true };
   } finally {
     stop.release();
     if (headless && orchestrator) {
