@@ -283,7 +283,6 @@ describe('reactNativePlatform: unsubscribing and failing modules', () => {
   });
 
   it('a module that throws or rejects is reported; its conditions stay unknown and the others still work', async () => {
-    const net = fakeNetInfo(wifi());
     const app = fakeAppState('active');
     const power = fakeBattery({ batteryLevel: 0.5, batteryState: CHARGING, lowPowerMode: false });
     const log = logger();
@@ -311,7 +310,6 @@ describe('reactNativePlatform: unsubscribing and failing modules', () => {
       { type: 'lifecycle', foreground: false },
       { type: 'power', charging: true, batteryLow: false },
     ]);
-    void net;
   });
 
   it('an AppState whose currentState throws leaves foreground unknown', () => {

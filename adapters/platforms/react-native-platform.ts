@@ -87,7 +87,8 @@ interface BatteryReading {
   lowPowerMode?: boolean | undefined;
 }
 
-function powerOf(reading: BatteryReading, lowBatteryLevel: number): Pick<Conditions, 'charging' | 'batteryLow'> | Pick<Conditions, 'batteryLow'> | undefined {
+/** Power from what expo-battery said so far; undefined while it said nothing that tells. */
+function powerOf(reading: BatteryReading, lowBatteryLevel: number): { charging?: boolean; batteryLow: boolean } | undefined {
   const { level, state, lowPowerMode } = reading;
   const charging = state === undefined ? undefined : CHARGING_STATES.has(state) ? true : UNPLUGGED_STATES.has(state) ? false : undefined;
   // -1: the device cannot tell its level (a simulator). Low-power mode is the OS asking apps to do less.
