@@ -1,13 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqlite } from '../adapters/stores/sqlite-driver.js';
+import { openSqlite, sqliteErrorCode } from '../adapters/stores/sqlite-driver.js';
 import { StoreOpenError, ValidationError } from '../src/core/errors.js';
 import { sqliteStore } from '../src/node/index.js';
 import { expoSqliteDriver, expoSqliteStore, SQLITE_SCHEMA_VERSION, type ExpoSqliteDatabase } from '../src/react-native/index.js';
 import { ExpoOnBetterSqlite } from './support/expo-sqlite-fake.js';
 import { batch, storedRecord, storeContract, type BadRowPlace } from './store-contract.js';
+import { listAll } from './store-contract-support.js';
 import { failOnUnhandledRejections, validationErrorOf } from './support.js';
 
 failOnUnhandledRejections();
@@ -71,7 +72,7 @@ describe('expoSqliteStore: on a phone, the same file as sqliteStore', () => {
     await node.close();
   });
 
-  it('a file that is not a database fails open() with a StoreOpenError, told by expo-sqlite\'s message (it has no code)', async () => {
+  it("a file that is not a database fails open() with a StoreOpenError, told by expo-sqlite's message", async () => {
     const path = join(tempDir(), 'errand.db');
     writeFileSync(path, 'not a database, just some text that is long enough to have a header'.repeat(20));
     const store = expoSqliteStore({ database: new ExpoOnBetterSqlite(path) });
@@ -81,6 +82,35 @@ describe('expoSqliteStore: on a phone, the same file as sqliteStore', () => {
     );
     expect(error).toBeInstanceOf(StoreOpenError);
     expect(String((error as Error).message)).toMatch(/not a SQLite database/);
+  });
+
+  it('damaged in the middle: the call that meets it fails with a StoreOpenError, though expo-sqlite codes every error alike', async () => {
+    const path = join(tempDir(), 'errand.db');
+    const store = expoSqliteStore({ database: new ExpoOnBetterSqlite(path) });
+    await store.open();
+    const input = JSON.stringify({ json: { text: 'x'.repeat(200) } });
+    await store.write(batch(Array.from({ length: 3_000 }, (_, i) => storedRecord(`job/${i}`, { dueAt: i % 97, input }))));
+    await store.close();
+    const pageSize = 4096;
+    const pages = statSync(path).size / pageSize;
+    const bytes = readFileSync(path);
+    for (let page = Math.floor(pages / 4); page < Math.floor((3 * pages) / 4); page += 3) bytes.fill(0xa5, page * pageSize, page * pageSize + 12);
+    writeFileSync(path, bytes);
+
+    const damaged = expoSqliteStore({ database: new ExpoOnBetterSqlite(path) });
+    const error = await damaged
+      .open()
+      .then(() => listAll(damaged))
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(StoreOpenError);
+    expect((error as Error).message).toMatch(/: the file is damaged/);
+    const cause = (error as StoreOpenError).cause;
+    expect(sqliteErrorCode(cause)).toBe('SQLITE_CORRUPT');
+    expect(sqliteErrorCode((cause as Error).cause)).toBe('ERR_INTERNAL_SQLITE_ERROR'); // expo-sqlite's error, kept
+    await damaged.close();
   });
 
   it('refuses bad options by name', () => {

@@ -1,7 +1,7 @@
 // expo-sqlite's synchronous API behind sqliteStore's driver port, so the same SQL runs on phones.
 import type { SQLiteBindValue, SQLiteDatabase } from 'expo-sqlite';
 import { ValidationError } from '../../src/core/errors.js';
-import type { SqliteDatabase, SqliteRunResult, SqliteStatement, SqliteTransaction, SqliteValue } from './sqlite-port.js';
+import { sqliteErrorCode, type SqliteDatabase, type SqliteRunResult, type SqliteStatement, type SqliteTransaction, type SqliteValue } from './sqlite-port.js';
 
 /** The methods of expo-sqlite's `SQLiteDatabase` (from `openDatabaseSync`) the driver calls. */
 export type ExpoSqliteDatabase = Pick<
@@ -9,18 +9,21 @@ export type ExpoSqliteDatabase = Pick<
   'databasePath' | 'execSync' | 'runSync' | 'getFirstSync' | 'getAllSync' | 'isInTransactionSync' | 'closeSync'
 >;
 
-/** SQLite's result codes errand acts on, by the text SQLite gives them (expo-sqlite's errors carry only the text). */
+/** SQLite's result codes errand acts on, by the text SQLite gives them (expo-sqlite's errors carry the text only). */
 const CODES: ReadonlyArray<[RegExp, string]> = [
   [/file is not a database|\berror code:? ?26\b/i, 'SQLITE_NOTADB'],
   [/database disk image is malformed|\berror code:? ?11\b/i, 'SQLITE_CORRUPT'],
 ];
 
-/** Puts better-sqlite3's `code` on an expo-sqlite error, so the store tells a damaged file as it does on Node. */
+/**
+ * expo-sqlite throws `ERR_INTERNAL_SQLITE_ERROR` for every SQLite failure, with "Error code N: message".
+ * A damaged file becomes an error with better-sqlite3's `code` (the original as its `cause`), so the
+ * store tells it as it does on Node; every other error passes through as it came.
+ */
 function withCode(error: unknown): unknown {
-  if (!(error instanceof Error) || 'code' in error) return error;
+  if (!(error instanceof Error) || sqliteErrorCode(error)?.startsWith('SQLITE_')) return error;
   const found = CODES.find(([pattern]) => pattern.test(error.message));
-  if (found) Object.assign(error, { code: found[1] });
-  return error;
+  return found ? Object.assign(new Error(error.message, { cause: error }), { code: found[1] }) : error;
 }
 
 function call<T>(run: () => T): T {

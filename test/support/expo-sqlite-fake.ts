@@ -22,7 +22,8 @@ const ERROR_CODES: Record<string, number> = { SQLITE_NOTADB: 26, SQLITE_CORRUPT:
 /**
  * expo-sqlite's SQLiteDatabase as `openDatabaseSync` returns it, typed by expo-sqlite's declarations
  * (each overload spelled as expo-sqlite declares it: a drifted signature fails tsc), running the SQL
- * on better-sqlite3 so it really runs. Errors come as expo-sqlite's do: a message, no `code`.
+ * on better-sqlite3 so it really runs. Errors come as expo-sqlite's do: code
+ * `ERR_INTERNAL_SQLITE_ERROR`, SQLite's own code only in the message ("Error code 26: file is not a database").
  */
 export class ExpoOnBetterSqlite implements ExpoSqliteDatabase {
   readonly db: BetterDatabase;
@@ -88,8 +89,10 @@ export class ExpoOnBetterSqlite implements ExpoSqliteDatabase {
     try {
       return run();
     } catch (error) {
+      // As expo-modules-core's CodedError from expo-sqlite's SQLiteErrorException: its own code, SQLite's only in the text.
       const { code, message } = error as { code?: string; message: string };
-      throw new Error(`Calling the '${method}' function has failed\n→ Caused by: Error code ${ERROR_CODES[code ?? ''] ?? '?'}: ${message}`);
+      const coded = new Error(`Calling the '${method}' function has failed\n→ Caused by: Error code ${ERROR_CODES[code ?? ''] ?? '?'}: ${message}`);
+      throw Object.assign(coded, { code: 'ERR_INTERNAL_SQLITE_ERROR' });
     }
   }
 }
