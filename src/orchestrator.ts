@@ -158,6 +158,15 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
   }
 
   /**
+   * Reads the store for due work now and activates it, as the wake-up timer would: for an OS
+   * wake-up (a phone's background fetch) or a host's resume from sleep, when timers may have slept
+   * through due times. Resolves once that work is active; does nothing unless this context leads.
+   */
+  async wake(): Promise<void> {
+    if (this.phase === 'started' && this.leading) await this.parts.wakeUp.scan();
+  }
+
+  /**
    * Schedules work for a registered task; resolves once the request is durable in the store, with
    * a handle whose `result()` awaits how the work ends (typed by the task's worker).
    */

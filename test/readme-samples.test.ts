@@ -53,6 +53,8 @@ function compilerOptions(): ts.CompilerOptions {
     moduleDetection: ts.ModuleDetectionKind.Force,
     // Absolute targets: `paths` is tried before the package's own "exports", which point at an unbuilt dist/.
     paths: {
+      // tsconfig.json's own (react-native narrowed to AppState's declarations), then errand's entries.
+      ...parsed.options.paths,
       errand: entry('src/index.ts'),
       'errand/testing': entry('src/testing/index.ts'),
       'errand/node': entry('src/node/index.ts'),
@@ -62,6 +64,8 @@ function compilerOptions(): ts.CompilerOptions {
       'errand/bullmq': entry('src/bullmq/index.ts'),
       'errand/devtools': entry('src/devtools/index.ts'),
       'errand/devtools/node': entry('src/devtools/node.ts'),
+      'errand/react-native': entry('src/react-native/index.ts'),
+      'errand/electron': entry('src/electron/index.ts'),
     },
   };
 }

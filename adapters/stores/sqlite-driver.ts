@@ -1,39 +1,10 @@
 import { createRequire } from 'node:module';
 import { ErrandError } from '../../src/core/errors.js';
+import type { SqliteDatabase } from './sqlite-port.js';
 
-/**
- * The slice of better-sqlite3 errand uses, typed here so neither errand nor its users need
- * `@types/better-sqlite3`. better-sqlite3 is a CommonJS native addon, loaded with `require`.
- */
-export type SqliteValue = string | number | bigint | Buffer | null;
-
-export interface SqliteRunResult {
-  changes: number;
-  lastInsertRowid: number | bigint;
-}
-
-export interface SqliteStatement<TRow = unknown> {
-  run(...params: SqliteValue[]): SqliteRunResult;
-  get(...params: SqliteValue[]): TRow | undefined;
-  all(...params: SqliteValue[]): TRow[];
-}
-
-export interface SqliteTransaction<TArgs extends unknown[], TResult> {
-  (...args: TArgs): TResult;
-  /** BEGIN IMMEDIATE: takes the write lock up front. */
-  immediate(...args: TArgs): TResult;
-}
-
-export interface SqliteDatabase {
-  readonly open: boolean;
-  readonly inTransaction: boolean;
-  pragma(source: string, options: { simple: true }): unknown;
-  pragma(source: string): unknown;
-  exec(source: string): SqliteDatabase;
-  prepare<TRow = unknown>(source: string): SqliteStatement<TRow>;
-  transaction<TArgs extends unknown[], TResult>(fn: (...args: TArgs) => TResult): SqliteTransaction<TArgs, TResult>;
-  close(): SqliteDatabase;
-}
+/** better-sqlite3 behind the driver port (sqlite-port.ts). It is a CommonJS native addon, loaded with `require`. */
+export { isDamagedFileError, sqliteErrorCode } from './sqlite-port.js';
+export type { SqliteDatabase, SqliteRunResult, SqliteStatement, SqliteTransaction, SqliteValue } from './sqlite-port.js';
 
 export interface SqliteOpenOptions {
   readonly?: boolean;
@@ -58,19 +29,4 @@ export function openSqlite(path: string, options: SqliteOpenOptions = {}): Sqlit
     }
   }
   return new constructorCache(path, options);
-}
-
-/** SQLite's error code (`SQLITE_NOTADB`, ...) when `error` came from better-sqlite3. */
-export function sqliteErrorCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error as { code: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
-}
-
-/** True when SQLite says the file is damaged or is not a database at all. */
-export function isDamagedFileError(error: unknown): boolean {
-  const code = sqliteErrorCode(error);
-  return code !== undefined && (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'));
 }

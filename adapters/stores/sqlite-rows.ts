@@ -2,7 +2,7 @@ import type { ListQuery } from '../../src/core/ports.js';
 import { listBounds } from './store-queries.js';
 import type { TaskRecord } from '../../src/core/schemas.js';
 import { checkStoredRecord } from './record-check.js';
-import type { SqliteValue } from './sqlite-driver.js';
+import type { SqliteValue } from './sqlite-port.js';
 
 /*
  * One record is one row of `errand_tasks`: the record as JSON in `data` (without its input), the
@@ -78,9 +78,10 @@ export function rowParams(record: TaskRecord): SqliteValue[] {
 }
 
 /** A value read from SQLite, as SQLite can take it back. */
-export function storable(data: unknown): string | number | bigint | Buffer | null {
+export function storable(data: unknown): SqliteValue {
   if (data === null || typeof data === 'string' || typeof data === 'number' || typeof data === 'bigint') return data;
-  if (Buffer.isBuffer(data)) return data;
+  // Uint8Array, not Buffer: React Native has no Buffer (a Buffer is a Uint8Array).
+  if (data instanceof Uint8Array) return data;
   return String(data);
 }
 
@@ -89,7 +90,7 @@ function messageOf(error: unknown): string {
 }
 
 function describe(value: unknown): string {
-  return value === null ? 'null' : Buffer.isBuffer(value) ? 'a blob' : typeof value;
+  return value === null ? 'null' : value instanceof Uint8Array ? 'a blob' : typeof value;
 }
 
 /** The record a row holds, or why it cannot be read. */

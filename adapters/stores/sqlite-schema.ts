@@ -1,5 +1,5 @@
 import { StoreOpenError } from '../../src/core/errors.js';
-import type { SqliteDatabase } from './sqlite-driver.js';
+import type { SqliteDatabase } from './sqlite-port.js';
 import { META, QUARANTINE_V2, TASKS_V2 } from './sqlite-ddl.js';
 import { migrateFromV1 } from './sqlite-v1.js';
 

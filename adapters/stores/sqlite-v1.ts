@@ -8,7 +8,7 @@ import {
   TASK_RECORD_VERSION,
   type TaskRecord,
 } from '../../src/core/schemas.js';
-import type { SqliteDatabase } from './sqlite-driver.js';
+import type { SqliteDatabase } from './sqlite-port.js';
 import { QUARANTINE_V2, TASKS_V2 } from './sqlite-ddl.js';
 import { QUARANTINE_SQL, rowParams, storable, UPSERT_SQL } from './sqlite-rows.js';
 
