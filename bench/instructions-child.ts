@@ -62,6 +62,7 @@ async function machine(n: number): Promise<number> {
     now: () => 0,
     conditions: () => unconstrainedConditions,
     gateOpen: () => true,
+    paused: () => false,
     random: () => 0,
     track: () => {},
     untrack: () => {},

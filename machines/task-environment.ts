@@ -31,6 +31,8 @@ export interface TaskEnvironment {
   conditions(): Conditions;
   /** The ready gate: false until `orchestrator.start()` has restored stored work. */
   gateOpen(): boolean;
+  /** True while `orchestrator.pause()` holds scheduled work (as unmet constraints would). */
+  paused(): boolean;
   /** In [0, 1); used for backoff jitter. */
   random(): number;
   /** Lets shutdown wait for worker promises that outlive their (aborted) actor. */

@@ -20,8 +20,9 @@ export const failureOf = (error: unknown): Outcome => ({ ok: false, error });
 
 export const isDue = (context: TaskContext) =>
   context.work !== null && context.nextRunAt !== null && context.nextRunAt <= context.env.now();
+/** Scheduled work may run as far as its conditions go: its constraints are met and the orchestrator is not paused. */
 export const constraintsMet = (context: TaskContext) =>
-  context.work === null || unmetConstraints(context.work.request.constraints, context.env.conditions()).length === 0;
+  context.work === null || (!context.env.paused() && unmetConstraints(context.work.request.constraints, context.env.conditions()).length === 0);
 /** Constraints met and a worker slot free (always, with no limits set). */
 export const mayRun = (context: TaskContext) => constraintsMet(context) && context.env.slots.free(context.taskId);
 export const hasAttemptsLeft = (context: TaskContext) =>

@@ -150,6 +150,7 @@ export const taskMachine = setup({
     // Constrained with every constraint met: only a worker slot is missing.
     recordUnmet: assign(({ context }) => {
       const unmet = context.work ? unmetConstraints(context.work.request.constraints, context.env.conditions()) : NO_UNMET;
+      if (context.work && context.env.paused()) return { unmet: ['paused', ...unmet] as const };
       return { unmet: unmet.length > 0 ? unmet : WAITING_FOR_SLOT };
     }),
     recordProgress: assign(({ context, event }) => ({

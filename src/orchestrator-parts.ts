@@ -2,6 +2,7 @@ import { memoryStore } from '../adapters/stores/memory-store.js';
 import type { TaskEnvironment } from '../machines/task-environment.js';
 import { Activations } from './activation/activations.js';
 import { TaskCalls } from './activation/task-calls.js';
+import { WorkPause } from './activation/work-pause.js';
 import { WakeUp } from './activation/wake-up.js';
 import { EngineWakeUp, engineHost } from './activation/engine-wake-up.js';
 import { WorkerSlots } from './activation/worker-slots.js';
@@ -36,6 +37,7 @@ export interface OrchestratorParts {
   /** errand's own wake-up timer over the store, or an engine's dispatcher in its place. */
   readonly wakeUp: Pick<WakeUp, 'dormantAt' | 'scan' | 'stop'>;
   readonly platform: PlatformLink;
+  readonly pause: WorkPause;
   /** Every worker and instant run in flight, so shutdown can wait for them. */
   readonly inflight: Set<Promise<unknown>>;
 }
@@ -64,6 +66,7 @@ export function assembleParts(
   const platform = new PlatformLink(options.platform, () => {
     for (const actor of tasks?.watchers() ?? []) actor.send({ type: 'CONDITIONS_CHANGED' });
   });
+  const pause = new WorkPause(() => tasks);
   const dormantAt = (dueAt: number): void => wakeUp?.dormantAt(dueAt);
   const afterWrites = (then: () => void): void => void persister.written().then(then, then);
   const slots = new WorkerSlots({
@@ -76,6 +79,7 @@ export function assembleParts(
     now: () => clock.now(),
     conditions: () => platform.conditions,
     gateOpen: phase.started,
+    paused: () => pause.paused,
     random: options.random,
     track: (work) => void inflight.add(work),
     untrack: (work) => void inflight.delete(work),
@@ -113,6 +117,7 @@ export function assembleParts(
     definitionFor: registry.definitionFor,
     running: () => phase.started() && !phase.stopped(),
     conditions: () => platform.conditions,
+    paused: () => pause.paused,
   });
   wakeUp = engine ? new EngineWakeUp(engine.dispatch, host) : new WakeUp({
     store,
@@ -126,5 +131,5 @@ export function assembleParts(
     quarantined: (items) => findings.quarantined(items),
     running: phase.started,
   });
-  return { clock, logger, store, findings, persister, tasks, calls, wakeUp, platform, inflight };
+  return { clock, logger, store, findings, persister, tasks, calls, wakeUp, platform, pause, inflight };
 }

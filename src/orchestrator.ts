@@ -167,6 +167,27 @@ export class Orchestrator<TTasks extends TaskMap = Record<never, never>> extends
   }
 
   /**
+   * Holds scheduled work in this process until `resume()`: running scheduled workers are aborted
+   * through their signal (that attempt does not count; the work runs again after `resume()`), and
+   * work that falls due waits in `constrained` with `unmetConstraints` ['paused', ...]. Nothing stored
+   * changes, and `runNow` is not held. For a host about to be suspended (a phone's OS wake-up whose
+   * time is up). Under an engine this process takes no job while paused. Returns false when already paused.
+   */
+  pause(): boolean {
+    return this.parts.pause.set(true);
+  }
+
+  /** Lets paused work run again (what is due starts now). Returns false when it was not paused. */
+  resume(): boolean {
+    return this.parts.pause.set(false);
+  }
+
+  /** True between `pause()` and `resume()`. */
+  get paused(): boolean {
+    return this.parts.pause.paused;
+  }
+
+  /**
    * Schedules work for a registered task; resolves once the request is durable in the store, with
    * a handle whose `result()` awaits how the work ends (typed by the task's worker).
    */

@@ -179,6 +179,39 @@ describe('runDueWorkOnWake: the app is running (in the background)', () => {
     expect(result).toMatchObject({ headless: false, ran: 1, cutShort: false });
     expect(orchestrator.role()).toBe('leader');
   });
+  it("when the OS's time is up, the app's workers are aborted through their signal and its scheduled work waits until the next wake-up", async () => {
+    const clock = new TestClock();
+    const app = phoneApp(clock);
+    app.hanging.add('upload');
+    const orchestrator = app.open();
+    await orchestrator.start();
+    stops.push(() => orchestrator.shutdown());
+    await orchestrator.schedule({ taskId: 'upload', initialDelayMs: 60_000 });
+    await clock.advance(60_000);
+    expect(app.runs).toEqual(['upload']);
+    const finish = vi.fn();
+    const run = runDueWorkOnWake(orchestrator, { timeoutMs: 25_000, finish, clock });
+    await clock.advance(24_999);
+    expect(app.aborted).toEqual([]);
+    await clock.advance(1);
+    const result = await run;
+    expect(app.aborted).toEqual(['upload']);
+    expect(finish).toHaveBeenCalledTimes(1);
+    expect(result).toMatchObject({ headless: false, cutShort: true, needsWakeUp: true });
+    // Paused, not failed: the cut-off attempt is not counted, and nothing runs until the next wake-up.
+    expect(orchestrator.paused).toBe(true);
+    expect(await orchestrator.getTask('upload')).toMatchObject({ status: 'constrained', attempt: 0, unmetConstraints: ['paused'] });
+    await clock.advance(60_000);
+    expect(app.runs).toEqual(['upload']);
+
+    app.hanging.clear();
+    const next = await runDueWorkOnWake(orchestrator, { timeoutMs: 25_000, clock });
+    expect(next).toMatchObject({ ran: 1, cutShort: false });
+    expect(orchestrator.paused).toBe(false);
+    expect(app.runs).toEqual(['upload', 'upload']);
+    expect(await orchestrator.getTask('upload')).toMatchObject({ status: 'done', attempt: 1 });
+  });
+
   it("with the platform's ResumableClock, an active task whose timer slept with the app runs at the wake-up at once", async () => {
     async function wokenAfterSleep(resumable: boolean) {
       const host = new SleepingHost();

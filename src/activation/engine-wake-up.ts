@@ -14,6 +14,8 @@ export interface EngineHostDeps {
   running(): boolean;
   /** What this process's platform reports now. */
   conditions(): Conditions;
+  /** `orchestrator.pause()` holds scheduled work here. */
+  paused(): boolean;
 }
 
 /** The orchestrator as an engine's dispatcher sees it: activate what fell due, adopt, cancel. */
@@ -23,7 +25,7 @@ export function engineHost(deps: EngineHostDeps): DispatchHost {
       if (record.held !== null) return 'held';
       if (!deps.running() || deps.calls.isActive(record.taskId)) return 'busy';
       // Work this process's conditions do not allow is left for a process whose conditions do.
-      if (unmetConstraints(record.request.constraints, deps.conditions()).length > 0) return 'constrained';
+      if (deps.paused() || unmetConstraints(record.request.constraints, deps.conditions()).length > 0) return 'constrained';
       return deps.calls.activate(record) ? 'activated' : 'held';
     },
     adopt(record: TaskRecord): void {

@@ -13,10 +13,11 @@ export interface Conditions {
 export type ConstraintName = 'network' | 'charging' | 'batteryNotLow' | 'idle' | 'foreground';
 
 /**
- * What holds a `constrained` task back: the constraints its platform does not meet, or
- * 'concurrency' once those are met and it waits for a worker slot (`concurrency`, `maxConcurrentWorkers`).
+ * What holds a `constrained` task back: the constraints its platform does not meet, 'paused' while
+ * `orchestrator.pause()` holds scheduled work (first, with any unmet constraints after it), or
+ * 'concurrency' once nothing else does and it waits for a worker slot (`concurrency`, `maxConcurrentWorkers`).
  */
-export type UnmetConstraint = ConstraintName | 'concurrency';
+export type UnmetConstraint = ConstraintName | 'concurrency' | 'paused';
 
 /** Events a platform adapter reports; omitted fields keep their current value. */
 export type PlatformEvent =

@@ -22,7 +22,7 @@ export const wireTaskSnapshotSchema = z.object({
   runCount: z.number(),
   nextRunAt: z.number().nullable(),
   progress: z.number().nullable(),
-  unmetConstraints: z.array(z.enum(['network', 'charging', 'batteryNotLow', 'idle', 'foreground', 'concurrency'])).readonly(),
+  unmetConstraints: z.array(z.enum(['network', 'charging', 'batteryNotLow', 'idle', 'foreground', 'concurrency', 'paused'])).readonly(),
   outcome: z.union([z.object({ ok: z.literal(true), value: z.unknown() }), z.object({ ok: z.literal(false), error: z.unknown() })]).nullable(),
   cancelReason: z.enum(['cancelled', 'preempted', 'shutdown']).nullable(),
 });

@@ -86,9 +86,11 @@ function deadline(clock: Clock, timeoutMs: number, signal: AbortSignal | undefin
 
 /**
  * Runs the work that is due when the OS wakes the app, until nothing is due or running or until the
- * time is up, then calls `finish`. With the app's running orchestrator, it reads the store for due
- * work (`wake()`) and waits; what still runs at the deadline keeps running (the OS suspends it with
- * the app). Headless, it starts the fresh orchestrator `target` makes, and shuts it down at the end:
+ * time is up, then calls `finish`. With the app's running orchestrator, it resumes it if an earlier
+ * wake-up paused it, reads the store for due work (`wake()`) and waits; when the time is up it pauses
+ * the orchestrator (`pause()`: running scheduled workers are aborted through their signal, their attempt
+ * uncounted, and scheduled work waits) until the next wake-up or the app's own `resume()` (when it is
+ * active again). Headless, it starts the fresh orchestrator `target` makes, and shuts it down at the end:
  * running workers are aborted through their signal and stored work stays stored for the next run.
  */
 export async function runDueWorkOnWake(target: WakeTarget, options: WakeRunOptions): Promise<WakeRunResult> {
@@ -108,11 +110,14 @@ export async function runDueWorkOnWake(target: WakeTarget, options: WakeRunOptio
     if (!(orchestrator instanceof Orchestrator)) throw new ValidationError('target', 'must return an orchestrator');
     runs = countRuns(orchestrator);
     if (clock instanceof ResumableClock) clock.resync();
+    if (!headless) orchestrator.resume();
     if (!stop.signal.aborted) {
       if (headless) await orchestrator.start();
       else await orchestrator.wake();
     }
     const cutShort = stop.signal.aborted || (await whenSettled(orchestrator, stop.signal)) === 'aborted';
+    // The app lives on but is about to be suspended: its workers stop through their signal, as a headless run's do.
+    if (cutShort && !headless) orchestrator.pause();
     const left = unfinished(orchestrator.peekTasks());
     const stored = await orchestrator.listTasks({ status: 'backoff', limit: 1 }).then(
       (page) => page.tasks.length > 0,

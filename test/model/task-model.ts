@@ -254,6 +254,7 @@ const env: TaskEnvironment = {
   now: () => world.now,
   conditions: () => conditionsOf(world.online),
   gateOpen: () => world.open,
+  paused: () => false,
   random: () => RANDOM,
   track: () => {},
   untrack: () => {},
