@@ -95,7 +95,11 @@ class LocalSource implements DevtoolsSource {
   }
 
   tasks(): readonly TaskSnapshot[] {
-    return this.unsubscribeTasks ? this.list : [...this.orchestrator.peekTasks()].sort(byTaskId);
+    if (this.unsubscribeTasks) return this.list;
+    // Unwatched: read now, but keep the array while nothing in it changed (useSyncExternalStore needs that).
+    const now = [...this.orchestrator.peekTasks()].sort(byTaskId);
+    if (now.length !== this.list.length || now.some((t, i) => t !== this.list[i])) this.list = now;
+    return this.list;
   }
 
   subscribeTasks(listener: () => void): () => void {

@@ -1,0 +1,9 @@
+// errand/devtools: an in-app panel for errand's tasks (<ErrandDevtools />), drawn from the task
+// machine itself, offline. The panel's code loads the first time it is opened.
+export { ErrandDevtools, type ErrandDevtoolsProps } from './toggle.js';
+export { devtoolsSourceOf, type DevtoolsOrchestrator, type LocalSourceOptions } from './local-source.js';
+export type { DevtoolsSource, DevtoolsTaskEvent } from './source.js';
+export type { DevtoolsPosition } from './panel.js';
+export { TaskStatechart, type TaskStatechartProps } from './statechart-view.js';
+export { statechartOf, ANY_STATE, type Statechart, type ChartState, type ChartEdge, type ChartStep, type MachineLike } from './statechart.js';
+export { describeError, causeChain, jsonSafe, type ErrorDescription } from './json-safe.js';
