@@ -222,7 +222,8 @@ class LocalSource implements DevtoolsSource {
     if (event.type !== '@xstate.snapshot') return;
     const snapshot = event.snapshot as { value?: unknown; status?: string; context?: TaskContext };
     const to = topState(snapshot.value);
-    const from = this.states.get(actor.sessionId) ?? null;
+    // An actor's first snapshot comes from nowhere, even when events it sent itself while starting came first.
+    const from = event.event.type === 'xstate.init' ? null : (this.states.get(actor.sessionId) ?? null);
     if (snapshot.status === 'done') this.states.delete(actor.sessionId);
     else this.states.set(actor.sessionId, to);
     const work = snapshot.context?.work;
