@@ -25,7 +25,8 @@ export interface Scenario {
 export interface ScenarioExpectation {
   focus: string;
   status: TaskStatus;
-  attempt: number;
+  /** The board's attempt column: a number, or '—' for a runNow (no attempts). */
+  attempt: number | '—';
   /** Statuses of the focus task's timeline, oldest first. */
   timeline: readonly TaskStatus[];
   notes?: readonly string[];

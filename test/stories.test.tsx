@@ -100,6 +100,17 @@ describe('scenario stories', () => {
   it('runNow pre-empted ends as an instant task with the second caller’s value', async () => {
     await show(scenarioStories.RunNowPreempted);
     expect(rowOf('feed.refresh').textContent).toContain('succeeded');
+    // Each running -> running says a runNow pre-empted the run in flight; the runNow's end is no "attempt 1".
+    const timeline = screen.getByRole('list', { name: 'Transitions of feed.refresh' });
+    const details = within(timeline).getAllByRole('listitem').map((li) => li.querySelector('.errand-detail')?.textContent);
+    expect(details.slice(2)).toEqual(['runNow pre-empted the run in flight', 'runNow pre-empted the run in flight', 'succeeded']);
+    // Its worker never reported progress: no 100% on the done row.
+    expect(within(rowOf('feed.refresh')).queryByRole('progressbar')).toBeNull();
+  });
+
+  it('Done shows 100% for a run that reported progress', async () => {
+    await show(lifecycleStories.Done);
+    expect(within(rowOf('invoice.send')).getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
   });
 
   it('Concurrency limit shows the task beyond the limit waiting for a worker slot', async () => {

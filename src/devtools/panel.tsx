@@ -254,6 +254,8 @@ function TaskDetails({ task, source, events, formatTime }: { task: TaskSnapshot;
   useEffect(() => source.observeTask?.(task.taskId), [source, task.taskId]);
   const request = source.requestOf(task.taskId);
   const last = lastStep(events, chart);
+  // Waiting to retry, the task has no outcome yet: the failed attempt's error is in its event.
+  const lastFailure = task.status === 'backoff' ? [...events].reverse().find((e) => e.type === 'WORK_FAILED')?.detail['error'] : undefined;
   const finished = task.status === 'done' || task.status === 'cancelled';
   const act = (what: string, action: () => Promise<unknown>) => {
     action().then(
@@ -306,6 +308,15 @@ function TaskDetails({ task, source, events, formatTime }: { task: TaskSnapshot;
         {task.cancelReason !== null ? <Row name="cancel reason">{task.cancelReason}</Row> : null}
         <Row name="input">{request === undefined ? 'not known' : request.input === undefined ? 'none' : JSON.stringify(jsonSafe(request.input))}</Row>
         {task.outcome?.ok === true ? <Row name="outcome">{JSON.stringify(jsonSafe(task.outcome.value)) ?? 'undefined'}</Row> : null}
+        {lastFailure !== undefined ? (
+          <Row name="last error">
+            <ol aria-label="Last error and its causes" style={{ margin: 0, paddingLeft: 18, color: colors.danger }}>
+              {causeChain(lastFailure).map((line, i) => (
+                <li key={i}>{line}</li>
+              ))}
+            </ol>
+          </Row>
+        ) : null}
         {task.outcome?.ok === false ? (
           <Row name="error">
             <ol aria-label="Error and its causes" style={{ margin: 0, paddingLeft: 18, color: colors.danger }}>

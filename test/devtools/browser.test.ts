@@ -141,6 +141,7 @@ describe.skipIf(!runnable)('errand devtools in Chromium, offline', () => {
     expect(await lastEdges()).toEqual(['running>backoff']);
     expect(await page.locator('ol[aria-label="Events of sync"] li[data-event-type="WORK_FAILED"]').textContent()).toContain('the worker threw: 503 Service Unavailable');
     expect(await page.locator('[data-field="next run"]').textContent()).toMatch(/Z$/);
+    expect(await page.getByRole('list', { name: 'Last error and its causes' }).getByRole('listitem').allTextContents()).toEqual(['Error: 503 Service Unavailable', 'Error: upstream timed out']);
     await shot('backoff');
     await advance(5_000);
     await expectState('sync', 'done');
@@ -187,6 +188,9 @@ describe.skipIf(!runnable)('errand devtools in Chromium, offline', () => {
     const count = (status: string) => page.locator(`[data-count-status="${status}"] [data-count]`).textContent();
     expect(await count('done')).toBe('4');
     expect(await count('running')).toBe('1');
+    // The app's board: a done run that never reported progress shows no 100%, a runNow no attempt.
+    expect(await page.locator('tr[data-task-id="sync"] [aria-label="Progress of sync"]').textContent()).toBe('—');
+    expect(await page.locator('tr[data-task-id="work/report"] [role="progressbar"]').getAttribute('aria-valuenow')).toBe('100');
     await shot('overview');
     expect(blocked).toEqual([]);
     expect(requests.length).toBeGreaterThan(0);
