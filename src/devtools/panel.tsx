@@ -120,14 +120,16 @@ export interface DevtoolsPanelProps {
   onClose?: () => void;
   /** Formats times of day (next run). Default UTC, as errand/react's components. */
   formatTime?: (ms: number) => string;
+  /** The task selected when the panel opens. */
+  initialTaskId?: string;
 }
 
 /** The open panel. Watches the source's events from mount to unmount. */
-export function DevtoolsPanel({ source, position = 'bottom-right', onClose, formatTime = formatTimeUtc }: DevtoolsPanelProps) {
+export function DevtoolsPanel({ source, position = 'bottom-right', onClose, formatTime = formatTimeUtc, initialTaskId }: DevtoolsPanelProps) {
   const tasks = useSourceTasks(source);
   const log = useEventLog(source);
   const [filter, setFilter] = useState<DevtoolsFilter>(NO_FILTER);
-  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [selectedId, setSelectedId] = useState<string | null>(initialTaskId ?? null);
   const counts = countByStatus(tasks);
   const shown = tasks.filter((task) => matchesDevtoolsFilter(task, filter, source.requestOf(task.taskId)));
   const selected = tasks.find((task) => task.taskId === selectedId) ?? null;

@@ -19,6 +19,8 @@ export interface ErrandDevtoolsProps {
   position?: DevtoolsPosition;
   /** Formats times of day; default UTC ("09:30:05Z"). */
   formatTime?: (ms: number) => string;
+  /** The task selected when the panel opens. */
+  initialTaskId?: string;
 }
 
 const sources = new WeakMap<object, DevtoolsSource>();
@@ -45,7 +47,7 @@ const corners: Record<DevtoolsPosition, Record<string, number>> = {
  * errand's devtools: a floating button that opens a panel of every task, its statechart, fields
  * and events. While closed nothing is attached to the orchestrator and the panel is not loaded.
  */
-export function ErrandDevtools({ source, orchestrator, initialOpen = false, position = 'bottom-right', formatTime }: ErrandDevtoolsProps) {
+export function ErrandDevtools({ source, orchestrator, initialOpen = false, position = 'bottom-right', formatTime, initialTaskId }: ErrandDevtoolsProps) {
   const [open, setOpen] = useState(initialOpen);
   const context = useOptionalErrandContext();
   const given = orchestrator ?? context?.orchestrator;
@@ -85,6 +87,6 @@ export function ErrandDevtools({ source, orchestrator, initialOpen = false, posi
   return createElement(
     Suspense,
     { fallback: null },
-    createElement(LazyPanel, { source: resolved, position, onClose: () => setOpen(false), ...(formatTime ? { formatTime } : {}) }),
+    createElement(LazyPanel, { source: resolved, position, onClose: () => setOpen(false), ...(formatTime ? { formatTime } : {}), ...(initialTaskId ? { initialTaskId } : {}) }),
   );
 }
