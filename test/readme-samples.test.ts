@@ -60,6 +60,7 @@ function compilerOptions(): ts.CompilerOptions {
       'errand/browser': entry('src/browser/index.ts'),
       'errand/service-worker': entry('src/service-worker/index.ts'),
       'errand/bullmq': entry('src/bullmq/index.ts'),
+      'errand/devtools': entry('src/devtools/index.ts'),
     },
   };
 }
