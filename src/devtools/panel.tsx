@@ -252,6 +252,8 @@ function Row({ name, children }: { name: string; children: ReactNode }) {
 function TaskDetails({ task, source, events, formatTime }: { task: TaskSnapshot; source: DevtoolsSource; events: readonly DevtoolsTaskEvent[]; formatTime: (ms: number) => string }) {
   const chart = useMemo(() => statechartOf(), []);
   const [notice, setNotice] = useState<string | null>(null);
+  const [showProgress, setShowProgress] = useState(true);
+  const shownEvents = showProgress ? events : events.filter((e) => e.type !== 'PROGRESS');
   // Keeps a dormant task active while shown, so its request (for run again) is known.
   useEffect(() => source.observeTask?.(task.taskId), [source, task.taskId]);
   const request = source.requestOf(task.taskId);
@@ -299,7 +301,8 @@ function TaskDetails({ task, source, events, formatTime }: { task: TaskSnapshot;
         ) : null}
       </div>
       <TaskStatechart state={task.status} last={last} />
-      <dl style={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', gap: '3px 12px', margin: '10px 0' }}>
+      <div style={{ display: 'flex', gap: 16, alignItems: 'flex-start', flexWrap: 'wrap', marginTop: 10 }}>
+      <dl style={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', gap: '3px 12px', margin: 0, flex: '0 1 280px', minWidth: 220 }}>
         <Row name="kind">{task.kind}</Row>
         <Row name="attempt">{attemptText(task)}</Row>
         <Row name="runCount">{task.runCount}</Row>
@@ -329,13 +332,19 @@ function TaskDetails({ task, source, events, formatTime }: { task: TaskSnapshot;
           </Row>
         ) : null}
       </dl>
-      <h4 style={{ margin: '12px 0 4px', fontSize: 13 }}>Events</h4>
+      <section aria-label="Event log" style={{ flex: '1 1 360px', minWidth: 0 }}>
+      <h4 style={{ margin: '0 0 4px', fontSize: 13, display: 'flex', gap: 12, alignItems: 'center' }}>
+        Events
+        <label style={{ fontWeight: 400, fontSize: 12, color: colors.muted }}>
+          <input type="checkbox" checked={showProgress} onChange={(e) => setShowProgress(e.target.checked)} /> PROGRESS events
+        </label>
+      </h4>
       {events.length === 0 ? (
         <p style={{ color: colors.muted, fontStyle: 'italic', margin: 0 }}>No events since the panel opened</p>
       ) : (
         <ol aria-label={`Events of ${task.taskId}`} style={{ listStyle: 'none', margin: 0, padding: 0, fontSize: 12 }}>
-          {events.map((event, i) => (
-            <li key={i} data-event-type={event.type} data-from={event.from ?? ''} data-to={event.to} style={{ display: 'grid', gridTemplateColumns: '96px 220px 1fr', gap: 8, padding: '2px 0', borderBottom: `1px dotted ${colors.border}` }}>
+          {shownEvents.map((event, i) => (
+            <li key={i} data-event-type={event.type} data-from={event.from ?? ''} data-to={event.to} style={{ display: 'grid', gridTemplateColumns: '92px minmax(0, 150px) 1fr', gap: 8, padding: '2px 0', borderBottom: `1px dotted ${colors.border}` }}>
               <time dateTime={new Date(event.at).toISOString()} style={{ fontFamily: mono, color: colors.muted }}>
                 {formatEventTime(event.at)}
               </time>
@@ -352,6 +361,8 @@ function TaskDetails({ task, source, events, formatTime }: { task: TaskSnapshot;
           ))}
         </ol>
       )}
+      </section>
+      </div>
     </article>
   );
 }
