@@ -3,7 +3,9 @@
 import type { AnyActorRef, InspectionEvent } from 'xstate';
 import { taskMachine } from '../../machines/task-machine.js';
 import type { ScheduledWork, TaskContext } from '../../machines/task-types.js';
+import { z } from 'zod';
 import { decodeInput } from '../core/input-codec.js';
+import { methodsOption, optionsObject, parseOptions } from '../core/option-checks.js';
 import type { ScheduleRequest } from '../core/schemas.js';
 import type { TaskSnapshot } from '../core/types.js';
 import type { Orchestrator } from '../orchestrator.js';
@@ -22,6 +24,15 @@ export interface LocalSourceOptions {
   /** Tasks listed (the first page of `listTasks()`, in TaskId order). Default 1,000. */
   listLimit?: number;
 }
+
+const optionsSchema = optionsObject('devtoolsSourceOf', {
+  maxRequests: z.number().int().min(1).optional(),
+  listLimit: z.number().int().min(1).max(10_000).optional(),
+});
+
+const orchestratorSchema = z.object({
+  orchestrator: methodsOption<DevtoolsOrchestrator>('an Orchestrator', ['inspect', 'peekTasks', 'listTasks', 'subscribe', 'actorOf', 'cancel', 'schedule', 'now']),
+});
 
 const byTaskId = (a: TaskSnapshot, b: TaskSnapshot) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0);
 
@@ -90,8 +101,8 @@ class LocalSource implements DevtoolsSource {
     private readonly orchestrator: DevtoolsOrchestrator,
     options: LocalSourceOptions,
   ) {
-    this.requests = new Recent(Math.max(1, options.maxRequests ?? 1_000));
-    this.listLimit = Math.max(1, options.listLimit ?? 1_000);
+    this.requests = new Recent(options.maxRequests ?? 1_000);
+    this.listLimit = options.listLimit ?? 1_000;
   }
 
   tasks(): readonly TaskSnapshot[] {
@@ -245,5 +256,6 @@ class LocalSource implements DevtoolsSource {
  * when given an orchestrator. Nothing is attached until the panel watches.
  */
 export function devtoolsSourceOf(orchestrator: DevtoolsOrchestrator, options: LocalSourceOptions = {}): DevtoolsSource {
-  return new LocalSource(orchestrator, options);
+  parseOptions(orchestratorSchema, { orchestrator }, 'devtoolsSourceOf');
+  return new LocalSource(orchestrator, parseOptions(optionsSchema, options, 'devtoolsSourceOf'));
 }

@@ -120,6 +120,16 @@ describe('devtoolsSourceOf', () => {
   });
 });
 
+describe('devtoolsSourceOf: bad input', () => {
+  it('names the bad option or the missing method', () => {
+    const { orchestrator } = setup();
+    expect(() => devtoolsSourceOf(orchestrator, { maxRequests: 0 })).toThrow(expect.objectContaining({ name: 'ValidationError', message: expect.stringMatching(/maxRequests/) }));
+    expect(() => devtoolsSourceOf(orchestrator, { listLimit: 1.5 })).toThrow(/listLimit/);
+    expect(() => devtoolsSourceOf(orchestrator, { maxRequest: 5 } as never)).toThrow(/maxRequest/);
+    expect(() => devtoolsSourceOf({ ...orchestrator, inspect: undefined } as never)).toThrow(/orchestrator\.inspect/);
+  });
+});
+
 describe('JSON-safe detail', () => {
   it('describes errors with their cause chain and drops functions and signals', () => {
     const error = new WorkFailedError('t', 'gave up after 2 attempts', new Error('503', { cause: new TypeError('socket hang up') }));
