@@ -125,8 +125,11 @@ export function statechartOf(machine: MachineLike = taskMachine): Statechart {
     const forward = x2 > x1;
     const rise = heightOf(Math.abs(indexOf(e.to) - indexOf(e.from)));
     // Forward arcs leave a node's top right of centre and land left of centre; backward ones mirror that below.
-    const sx = x1 + (forward ? 14 : -14);
-    const ex = x2 + (forward ? -14 : 14);
+    // Longer arcs leave and land further out, so arcs sharing a node fan out instead of stacking.
+    const span = Math.abs(indexOf(e.to) - indexOf(e.from));
+    const spread = Math.min(NODE_WIDTH / 2 - 8, 6 + span * 7);
+    const sx = x1 + (forward ? spread : -spread);
+    const ex = x2 + (forward ? -spread : spread);
     const edgeY = forward ? y - half : y + half;
     const cy = forward ? edgeY - (rise * 4) / 3 : edgeY + (rise * 4) / 3;
     const path = `M ${sx} ${edgeY} C ${sx} ${cy}, ${ex} ${cy}, ${ex} ${edgeY}`;
