@@ -150,6 +150,9 @@ class LocalSource implements DevtoolsSource {
   }
 
   requestOf(taskId: string): ScheduleRequest | undefined {
+    // Kept current by the task subscription and the inspection stream; an active actor fills a gap.
+    const known = this.requests.get(taskId);
+    if (known && this.unsubscribeTasks) return known;
     this.noteActor(taskId);
     return this.requests.get(taskId);
   }

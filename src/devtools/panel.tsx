@@ -131,7 +131,9 @@ export function DevtoolsPanel({ source, position = 'bottom-right', onClose, form
   const [filter, setFilter] = useState<DevtoolsFilter>(NO_FILTER);
   const [selectedId, setSelectedId] = useState<string | null>(initialTaskId ?? null);
   const counts = countByStatus(tasks);
-  const shown = tasks.filter((task) => matchesDevtoolsFilter(task, filter, source.requestOf(task.taskId)));
+  // The input is searched too: read requests only while there is text to search for.
+  const searching = filter.search.trim() !== '';
+  const shown = tasks.filter((task) => matchesDevtoolsFilter(task, filter, searching ? source.requestOf(task.taskId) : undefined));
   const selected = tasks.find((task) => task.taskId === selectedId) ?? null;
   const set = (patch: Partial<DevtoolsFilter>) => setFilter((f) => ({ ...f, ...patch }));
 
