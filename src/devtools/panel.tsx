@@ -302,7 +302,7 @@ function TaskDetails({ task, source, events, formatTime }: { task: TaskSnapshot;
           </span>
         ) : null}
       </div>
-      <TaskStatechart state={task.status} last={last} />
+      <TaskStatechart state={task.status} last={last} failed={failedTask(task)} />
       <div style={{ display: 'flex', gap: 16, alignItems: 'flex-start', flexWrap: 'wrap', marginTop: 10 }}>
       <dl style={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', gap: '3px 12px', margin: 0, flex: '0 1 280px', minWidth: 220 }}>
         <Row name="kind">{task.kind}</Row>

@@ -9,12 +9,14 @@ export interface TaskStatechartProps {
   last?: ChartStep | null;
   /** Another machine to draw (default: errand's task machine). */
   machine?: MachineLike;
+  /** The task ended failed: its (final) state is drawn in the failure colour. */
+  failed?: boolean;
 }
 
-function StateNodeBox({ state, current }: { state: ChartState; current: boolean }) {
-  const color = stateColor(state.key);
+function StateNodeBox({ state, current, failed }: { state: ChartState; current: boolean; failed: boolean }) {
+  const color = stateColor(current && failed ? 'failed' : state.key);
   return (
-    <g data-state-node={state.key} data-current={current ? 'true' : undefined} aria-current={current ? 'true' : undefined} aria-label={`${state.key}${current ? ' (current)' : ''}`} role="listitem">
+    <g data-state-node={state.key} data-current={current ? 'true' : undefined} data-failed={current && failed ? 'true' : undefined} aria-current={current ? 'true' : undefined} aria-label={`${state.key}${current ? ' (current)' : ''}`} role="listitem">
       <rect
         x={state.x - NODE_WIDTH / 2}
         y={state.y - NODE_HEIGHT / 2}
@@ -36,7 +38,7 @@ function StateNodeBox({ state, current }: { state: ChartState; current: boolean 
 }
 
 /** The task machine drawn as a statechart, the task's state filled in and the last transition in colour. */
-export function TaskStatechart({ state, last = null, machine }: TaskStatechartProps) {
+export function TaskStatechart({ state, last = null, machine, failed = false }: TaskStatechartProps) {
   const chart = useMemo(() => statechartOf(machine), [machine]);
   const marked = new Set(edgesOfStep(chart, last));
   return (
@@ -82,7 +84,7 @@ export function TaskStatechart({ state, last = null, machine }: TaskStatechartPr
       </g>
       <g role="list" aria-label="States">
         {chart.states.map((s) => (
-          <StateNodeBox key={s.key} state={s} current={s.key === state} />
+          <StateNodeBox key={s.key} state={s} current={s.key === state} failed={failed} />
         ))}
       </g>
     </svg>

@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { StrictMode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ErrandDevtools } from '../../src/devtools/index.js';
 import { DevtoolsPanel, attemptText, countByStatus, matchesDevtoolsFilter, NO_FILTER } from '../../src/devtools/panel.js';
@@ -67,6 +68,7 @@ describe('<ErrandDevtools>', () => {
     await act(() => clock.advance(1_000));
     expect(taskRow('job/1').dataset.status).toBe('done');
     expect(currentState()).toBe('done');
+    expect(document.querySelector('[data-state-node="done"]')?.getAttribute('data-failed')).toBe('true');
     expect(document.querySelector('[data-count-status="done"] [data-count]')?.textContent).toBe('1');
     expect(eventTypes('job/1')).toEqual(expect.arrayContaining(['xstate.after.untilNextRun.task.pending', 'PROGRESS', 'WORK_FAILED']));
     const types = eventTypes('job/1');
@@ -142,6 +144,30 @@ describe('<ErrandDevtools>', () => {
     act(() => within(taskRow('now/1')).getByRole('button').click());
     expect((within(screen.getByRole('group', { name: 'Actions' })).getByRole('button', { name: 'Run again' }) as HTMLButtonElement).disabled).toBe(true);
     expect(document.querySelector('[data-field="attempt"]')?.textContent).toBe('— (runNow)');
+  });
+});
+
+describe('<ErrandDevtools> under StrictMode', () => {
+  it('attaches one observer for the open panel however often effects run, none once unmounted', async () => {
+    const { orchestrator } = await started();
+    let attached = 0;
+    const original = orchestrator.inspect.bind(orchestrator);
+    vi.spyOn(orchestrator, 'inspect').mockImplementation((observer) => {
+      attached++;
+      const sub = original(observer);
+      return { unsubscribe: () => (attached--, sub.unsubscribe()) };
+    });
+    const view = render(
+      <StrictMode>
+        <OrchestratorProvider orchestrator={orchestrator}>
+          <ErrandDevtools initialOpen />
+        </OrchestratorProvider>
+      </StrictMode>,
+    );
+    await screen.findByRole('region', { name: 'errand devtools' });
+    expect(attached).toBe(1);
+    view.unmount();
+    expect(attached).toBe(0);
   });
 });
 
