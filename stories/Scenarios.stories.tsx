@@ -66,7 +66,7 @@ export const RunNowPreempted: Story = {
   parameters: expecting({
     focus: 'feed.refresh',
     status: 'done',
-    attempt: 1,
+    attempt: '—',
     timeline: ['pending', 'running', 'running', 'running', 'done'],
     notes: ['worker aborted at 20%', 'runNow #1 rejected: preempted', 'runNow #2 resolved: second pull'],
   }),

@@ -2,6 +2,8 @@
 // clock and hand-driven platform, plays a script to a known point and records the timelines.
 import { createOrchestrator, defineTask, TaskCancelledError, type Logger, type Orchestrator } from '../src/index.js';
 import { recordTaskHistory, type TaskHistory } from '../src/react/index.js';
+import { devtoolsSourceOf, type DevtoolsSource } from '../src/devtools/index.js';
+import { recordedSource } from './recorded-source.js';
 import { memoryStore, testClock, testPlatform, type TestClock, type TestPlatform } from '../src/testing/index.js';
 import type { TaskStatus } from '../src/core/types.js';
 
@@ -15,6 +17,8 @@ export interface Scenario {
   clock: TestClock;
   platform: TestPlatform;
   history: TaskHistory;
+  /** What <ErrandDevtools> reads: the orchestrator's source, its events recorded from the start. */
+  devtools: DevtoolsSource;
   /** The TaskId whose timeline the story shows. */
   focus: string;
   /** What callers of runNow, schedule and the workers themselves saw, in order. */
@@ -25,7 +29,8 @@ export interface Scenario {
 export interface ScenarioExpectation {
   focus: string;
   status: TaskStatus;
-  attempt: number;
+  /** The board's attempt column: a number, or '—' for a runNow (no attempts). */
+  attempt: number | '—';
   /** Statuses of the focus task's timeline, oldest first. */
   timeline: readonly TaskStatus[];
   notes?: readonly string[];
@@ -59,6 +64,7 @@ interface Setup {
   clock: TestClock;
   platform: TestPlatform;
   history: TaskHistory;
+  devtools: DevtoolsSource;
   notes: string[];
 }
 
@@ -67,7 +73,7 @@ function base(online = true): Setup {
   const platform = testPlatform({ online });
   const orchestrator = createOrchestrator({ clock, platform, store: memoryStore(), logger: quiet, random: () => 0.5 });
   const history = recordTaskHistory(orchestrator, { now: () => clock.now() });
-  return { orchestrator, clock, platform, history, notes: [] };
+  return { orchestrator, clock, platform, history, devtools: recordedSource(devtoolsSourceOf(orchestrator)), notes: [] };
 }
 
 /** A worker that reports progress in `steps` equal steps of `stepMs` each, then returns `value`. */

@@ -329,4 +329,47 @@ describe('TaskBoard and TaskTimeline', () => {
     expect(items.map((li) => li.dataset.status)).toEqual(['pending', 'running', 'cancelled']);
     expect(items[1]?.textContent).toContain('00:00:01Z');
   });
+
+  it('labels a run aborted by lost constraints, and shows a runNow without attempts or a made-up 100%', async () => {
+    const { orchestrator, clock, platform } = setup();
+    orchestrator.register('quiet', async ({ signal }) => {
+      await sleep(clock, 1_000, signal);
+      return 'ok';
+    });
+    await orchestrator.start();
+    const history = recordTaskHistory(orchestrator, { now: () => clock.now() });
+    await orchestrator.schedule({ taskId: 'quiet', constraints: { network: 'any' } });
+    await clock.advance(500);
+    platform.push({ type: 'network', online: false });
+    await clock.advance(0);
+    platform.push({ type: 'network', online: true });
+    await clock.advance(1_000);
+    await orchestrator.runNow('now/1', () => 'x');
+    history.stop();
+    render(
+      <OrchestratorProvider orchestrator={orchestrator} history={history}>
+        <TaskTimeline taskId="quiet" />
+        <TaskTimeline taskId="now/1" />
+        <TaskBoard />
+      </OrchestratorProvider>,
+    );
+    await act(() => clock.flush());
+    const detailsOf = (taskId: string) =>
+      within(screen.getByRole('list', { name: `Transitions of ${taskId}` }))
+        .getAllByRole('listitem')
+        .map((li) => `${li.dataset.status}: ${li.querySelector('.errand-detail')?.textContent}`);
+    expect(detailsOf('quiet')).toEqual([
+      'running: attempt 1',
+      'constrained: run aborted: constraints no longer hold · waiting for network',
+      'running: attempt 1',
+      'done: attempt 1 · succeeded',
+    ]);
+    expect(detailsOf('now/1')).toEqual(['pending: waiting', 'running: runNow', 'done: succeeded']);
+    const table = screen.getByRole('table', { name: 'Tasks' });
+    const runNowRow = within(table).getByRole('row', { name: /now\/1/ });
+    expect(within(runNowRow).getAllByRole('cell')[1]?.textContent).toBe('—');
+    // Neither worker reported progress: their done rows show no bar, not 100%.
+    expect(within(runNowRow).queryByRole('progressbar')).toBeNull();
+    expect(within(within(table).getByRole('row', { name: /quiet/ })).queryByRole('progressbar')).toBeNull();
+  });
 });

@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import preview from '../.storybook/preview.js';
 import * as lifecycle from '../stories/LifecycleStates.stories.js';
 import * as scenarios from '../stories/Scenarios.stories.js';
+import * as devtools from '../stories/ErrandDevtools.stories.js';
+import type { DevtoolsExpectation } from '../stories/ErrandDevtools.stories.js';
 import type { ScenarioExpectation } from '../stories/scenarios.js';
 
 setProjectAnnotations(preview);
@@ -100,6 +102,17 @@ describe('scenario stories', () => {
   it('runNow pre-empted ends as an instant task with the second caller’s value', async () => {
     await show(scenarioStories.RunNowPreempted);
     expect(rowOf('feed.refresh').textContent).toContain('succeeded');
+    // Each running -> running says a runNow pre-empted the run in flight; the runNow's end is no "attempt 1".
+    const timeline = screen.getByRole('list', { name: 'Transitions of feed.refresh' });
+    const details = within(timeline).getAllByRole('listitem').map((li) => li.querySelector('.errand-detail')?.textContent);
+    expect(details.slice(2)).toEqual(['runNow pre-empted the run in flight', 'runNow pre-empted the run in flight', 'succeeded']);
+    // Its worker never reported progress: no 100% on the done row.
+    expect(within(rowOf('feed.refresh')).queryByRole('progressbar')).toBeNull();
+  });
+
+  it('Done shows 100% for a run that reported progress', async () => {
+    await show(lifecycleStories.Done);
+    expect(within(rowOf('invoice.send')).getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
   });
 
   it('Concurrency limit shows the task beyond the limit waiting for a worker slot', async () => {
@@ -130,5 +143,50 @@ describe('scenario stories', () => {
     expect(screen.getByRole('status', { name: 'Simulated time' }).textContent).toBe('6.0 s');
     const timeline = screen.getByRole('list', { name: 'Transitions of report.build' });
     expect(within(timeline).getAllByRole('listitem').map((li) => li.dataset.status)).toEqual(['pending', 'running', 'done']);
+  });
+});
+
+const devtoolsStories = composeStories(devtools);
+
+function devtoolsExpectationOf(story: { parameters: Record<string, unknown> }): DevtoolsExpectation {
+  const expected = story.parameters['devtools'];
+  if (!expected || typeof expected !== 'object') throw new Error('story has no devtools expectation');
+  return expected as DevtoolsExpectation;
+}
+
+describe('devtools panel stories', () => {
+  it('has one story per lifecycle state, and one of a pre-empting runNow', () => {
+    const statuses = Object.values(devtoolsStories).map((story) => devtoolsExpectationOf(story).status);
+    expect([...new Set(statuses)].sort()).toEqual(['backoff', 'cancelled', 'constrained', 'done', 'pending', 'running']);
+  });
+
+  for (const [name, Story] of Object.entries(devtoolsStories)) {
+    it(`${name} opens the panel on its task, highlighted in the statechart, with its events in order`, async () => {
+      const expected = devtoolsExpectationOf(Story);
+      await Story.load();
+      render(<Story />);
+      const details = await screen.findByRole('article', { name: `Task ${expected.focus}` }, { timeout: 5_000 });
+      expect(details.dataset.status).toBe(expected.status);
+      const current = Array.from(details.querySelectorAll('[data-state-node][aria-current="true"]')).map((n) => n.getAttribute('data-state-node'));
+      expect(current).toEqual([expected.status]);
+      // The recorded events replay into the panel once it has mounted.
+      const steps = () =>
+        within(details)
+          .getAllByRole('listitem')
+          .filter((li) => li.dataset.eventType !== undefined && (li.dataset.from !== li.dataset.to || li.dataset.eventType === 'RUN_NOW'))
+          .map((li) => `${li.dataset.eventType} ${li.dataset.from || '-'}>${li.dataset.to}`);
+      await waitFor(() => expect(steps()).toEqual(expected.steps));
+      const marked = Array.from(details.querySelectorAll('[data-last="true"]')).map((n) => n.getAttribute('data-edge'));
+      expect(marked).toEqual(expected.last);
+    });
+  }
+
+  it('labels each pre-empting runNow in the event log', async () => {
+    await devtoolsStories.RunNowPreempted.load();
+    render(<devtoolsStories.RunNowPreempted />);
+    const log = await screen.findByRole('list', { name: 'Events of feed.refresh' }, { timeout: 5_000 });
+    const runNows = Array.from(log.querySelectorAll('li[data-event-type="RUN_NOW"]')).map((li) => li.textContent ?? '');
+    expect(runNows).toHaveLength(2);
+    for (const text of runNows) expect(text).toContain('runNow pre-empted the run in flight');
   });
 });

@@ -28,6 +28,11 @@ export interface DevtoolsSource {
   watchTaskEvents(listener: (event: DevtoolsTaskEvent) => void): () => void;
   /** The last request accepted for a TaskId, while the source still knows it (for "run again"). */
   requestOf(taskId: string): ScheduleRequest | undefined;
+  /**
+   * Optional (added after the first contract): keeps a TaskId active while the panel shows it, so a
+   * dormant task's request becomes known (an orchestrator activates it from its record). Returns release.
+   */
+  observeTask?(taskId: string): () => void;
   cancel(taskId: string): Promise<void>;
   schedule(request: ScheduleRequest): Promise<void>;
   now(): number;

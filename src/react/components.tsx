@@ -1,7 +1,7 @@
 import { memo } from 'react';
 import type { TaskSnapshot } from '../core/types.js';
-import { describeTask, formatTimeUtc, isoTime, progressPercent } from './format.js';
-import { useTasks, useTaskTimeline } from './hooks.js';
+import { attemptLabel, describeTask, describeTransition, formatTimeUtc, isoTime, progressPercent } from './format.js';
+import { useProgressReported, useTasks, useTaskTimeline } from './hooks.js';
 import { ErrandStyles } from './styles.js';
 import type { TaskHistory } from './task-history.js';
 import type { TaskFilter } from './types.js';
@@ -15,11 +15,13 @@ function statusClass(task: TaskSnapshot): string {
 
 export interface TaskProgressProps {
   task: TaskSnapshot;
+  /** Its worker reported progress during this run: a succeeded run then shows full. Default false. */
+  reported?: boolean;
 }
 
-/** A progressbar for a task: its reported progress while running, full once it succeeded. */
-export function TaskProgress({ task }: TaskProgressProps) {
-  const percent = progressPercent(task);
+/** A progressbar for a task: its reported progress while running, full once a run that reported progress succeeded. */
+export function TaskProgress({ task, reported = false }: TaskProgressProps) {
+  const percent = progressPercent(task, reported);
   const label = `Progress of ${task.taskId}`;
   if (percent === null && task.status !== 'running') return <span aria-label={label}>—</span>;
   if (percent === null) {
@@ -62,7 +64,7 @@ function TimeOf({ ms, format }: { ms: number; format: FormatTime }) {
   );
 }
 
-const TaskRow = memo(function TaskRow({ task, formatTime }: { task: TaskSnapshot; formatTime: FormatTime }) {
+const TaskRow = memo(function TaskRow({ task, formatTime, reported }: { task: TaskSnapshot; formatTime: FormatTime; reported: boolean }) {
   return (
     <tr data-task-id={task.taskId} data-status={task.status}>
       <th scope="row">{task.taskId}</th>
@@ -70,10 +72,10 @@ const TaskRow = memo(function TaskRow({ task, formatTime }: { task: TaskSnapshot
         <span className={statusClass(task)}>{task.status}</span>
         <span className="errand-detail">{describeTask(task, formatTime)}</span>
       </td>
-      <td>{task.attempt}</td>
+      <td>{attemptLabel(task)}</td>
       <td>{task.nextRunAt === null ? '—' : <TimeOf ms={task.nextRunAt} format={formatTime} />}</td>
       <td>
-        <TaskProgress task={task} />
+        <TaskProgress task={task} reported={reported} />
       </td>
     </tr>
   );
@@ -94,6 +96,7 @@ export interface TaskBoardProps {
 /** Every task with its state, attempt, next run and progress. Needs an `<OrchestratorProvider>`. */
 export function TaskBoard({ filter, label = 'Tasks', formatTime = formatTimeUtc, unstyled, className }: TaskBoardProps) {
   const tasks = useTasks(filter);
+  const progressReported = useProgressReported();
   return (
     <div className={className ? `errand-board ${className}` : 'errand-board'}>
       {unstyled ? null : <ErrandStyles />}
@@ -116,7 +119,7 @@ export function TaskBoard({ filter, label = 'Tasks', formatTime = formatTimeUtc,
               </td>
             </tr>
           ) : (
-            tasks.map((task) => <TaskRow key={task.taskId} task={task} formatTime={formatTime} />)
+            tasks.map((task) => <TaskRow key={task.taskId} task={task} formatTime={formatTime} reported={progressReported(task)} />)
           )}
         </tbody>
       </table>
@@ -152,10 +155,7 @@ export function TaskTimeline({ taskId, history, label, formatTime = formatTimeUt
             <li key={`${entry.at}-${index}`} data-status={entry.task.status}>
               <TimeOf ms={entry.at} format={formatTime} />
               <span className={statusClass(entry.task)}>{entry.task.status}</span>
-              <span className="errand-detail">
-                {entry.task.status === 'running' || entry.task.attempt === 0 ? '' : `attempt ${entry.task.attempt} · `}
-                {describeTask(entry.task, formatTime)}
-              </span>
+              <span className="errand-detail">{describeTransition(entry, entries[index - 1], formatTime)}</span>
             </li>
           ))}
         </ol>

@@ -37,6 +37,11 @@ export function useErrandContext(): ErrandContextValue {
   return value;
 }
 
+/** The nearest provider's value, or null outside one (errand/devtools takes an orchestrator either way). */
+export function useOptionalErrandContext(): ErrandContextValue | null {
+  return useContext(ErrandContext);
+}
+
 /** The orchestrator given to the nearest `<OrchestratorProvider>`. */
 export function useOrchestrator(): OrchestratorLike {
   return useErrandContext().orchestrator;

@@ -39,9 +39,39 @@ export function describeTask(task: TaskSnapshot, formatTime: (ms: number) => str
   }
 }
 
-/** Progress as a whole percentage (0..100), or null when there is nothing to show. */
-export function progressPercent(task: TaskSnapshot): number | null {
+/**
+ * Progress as a whole percentage (0..100), or null when there is nothing to show. A finished run
+ * shows 100 only when its worker reported progress (`reported`: what errand/react's components saw).
+ */
+export function progressPercent(task: TaskSnapshot, reported = false): number | null {
   if (task.status === 'running' && task.progress !== null) return Math.round(Math.min(1, Math.max(0, task.progress)) * 100);
-  if (task.status === 'done' && task.outcome?.ok) return 100;
+  if (task.status === 'done' && task.outcome?.ok && reported) return 100;
   return null;
+}
+
+/** The attempt as a column shows it: a runNow is one call, never an attempt ("—"). */
+export function attemptLabel(task: TaskSnapshot): string {
+  return task.kind === 'instant' ? '—' : String(task.attempt);
+}
+
+/** What a timeline entry adds to its state, given the entry before it. */
+export function describeTransition(
+  entry: { task: TaskSnapshot; runs: number | null },
+  previous: { task: TaskSnapshot; runs: number | null } | undefined,
+  formatTime: (ms: number) => string = formatTimeUtc,
+): string {
+  const { task } = entry;
+  const was = previous?.task;
+  const description = describeTask(task, formatTime);
+  if (task.status === 'running' && was?.status === 'running') {
+    // Same state, a new run: a runNow took the TaskId over from the run in flight.
+    return task.kind === 'instant' ? 'runNow pre-empted the run in flight' : `new run · ${description}`;
+  }
+  if (task.status === 'running' && task.kind === 'instant') return 'runNow';
+  if (task.status === 'constrained' && was?.status === 'running' && was.kind !== 'instant') {
+    return `run aborted: constraints no longer hold · ${description}`;
+  }
+  // A runNow has no attempts; scheduled work says which attempt ended or waits.
+  const attempt = task.kind === 'instant' || task.status === 'running' || task.attempt === 0 ? '' : `attempt ${task.attempt} · `;
+  return `${attempt}${description}`;
 }

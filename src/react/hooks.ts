@@ -47,6 +47,8 @@ class TaskListVersion {
   private loading = false;
   private stale = false;
   tasks: readonly TaskSnapshot[] = NO_TASKS;
+  /** The run (runCount) of each task during which its worker last reported progress, while listened to. */
+  private readonly reportedRun = new Map<string, number>();
   /** -1 while nobody listens: nothing is loaded then, so callers read what is in memory. */
   version = -1;
 
@@ -57,7 +59,10 @@ class TaskListVersion {
     if (!this.unsubscribe) {
       this.version = 0;
       this.tasks = this.orchestrator.peekTasks();
-      this.unsubscribe = this.orchestrator.subscribe(() => this.reload());
+      this.unsubscribe = this.orchestrator.subscribe((task) => {
+        this.noteProgress(task);
+        this.reload();
+      });
       this.reload();
     }
     return () => {
@@ -69,6 +74,21 @@ class TaskListVersion {
       }
     };
   };
+
+  /** Whether the task's latest run reported progress while the list was listened to. */
+  progressReported(task: TaskSnapshot): boolean {
+    return this.reportedRun.get(task.taskId) === task.runCount;
+  }
+
+  private noteProgress(task: TaskSnapshot): void {
+    if (task.status !== 'running' || task.progress === null) return;
+    this.reportedRun.delete(task.taskId);
+    this.reportedRun.set(task.taskId, task.runCount);
+    if (this.reportedRun.size > TASK_LIST_LIMIT * 10) {
+      const oldest = this.reportedRun.keys().next().value;
+      if (oldest !== undefined) this.reportedRun.delete(oldest);
+    }
+  }
 
   private reload(): void {
     if (this.loading) {
@@ -101,6 +121,17 @@ function versionOf(orchestrator: OrchestratorLike): TaskListVersion {
   let version = versions.get(orchestrator);
   if (!version) versions.set(orchestrator, (version = new TaskListVersion(orchestrator)));
   return version;
+}
+
+/**
+ * Whether a task's latest run reported progress, as far as this provider's listeners saw
+ * (the shared task list, or the provider's history): a done row shows 100% only then.
+ */
+export function useProgressReported(): (task: TaskSnapshot) => boolean {
+  const context = useErrandContext();
+  const version = versionOf(context.orchestrator);
+  const { history } = context;
+  return useCallback((task: TaskSnapshot) => version.progressReported(task) || (history?.progressReported(task) ?? false), [version, history]);
 }
 
 /** Applies a TaskFilter; exported for components that filter lists they already have. */

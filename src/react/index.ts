@@ -17,7 +17,7 @@ export {
   type TaskProgressProps,
 } from './components.js';
 export { ErrandStyles, errandCss } from './styles.js';
-export { describeTask, formatTimeUtc, progressPercent } from './format.js';
+export { describeTask, describeTransition, attemptLabel, formatTimeUtc, progressPercent } from './format.js';
 export type { OrchestratorLike, NowSource, TaskFilter, BoundScheduleRequest, UseTaskResult } from './types.js';
 export type {
   TaskHooks,

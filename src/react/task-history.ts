@@ -62,6 +62,8 @@ export class TaskHistory {
   private readonly maxTasks: number;
   private retained = 0;
   private unsubscribe: (() => void) | null = null;
+  /** The run (runCount) of each task during which its worker last reported progress. */
+  private readonly reportedRun = new Map<string, number>();
 
   constructor(
     private readonly orchestrator: OrchestratorLike,
@@ -101,10 +103,16 @@ export class TaskHistory {
     };
   }
 
+  /** Whether the worker of the task's latest run reported progress while this history recorded it. */
+  progressReported(task: TaskSnapshot): boolean {
+    return this.reportedRun.get(task.taskId) === task.runCount;
+  }
+
   /** Forgets every entry (recording, if retained, goes on). */
   clear(): void {
     const ids = [...this.byTask.keys()];
     this.byTask.clear();
+    this.reportedRun.clear();
     for (const id of ids) this.emit(id);
   }
 
@@ -126,6 +134,7 @@ export class TaskHistory {
   }
 
   private record(task: TaskSnapshot): void {
+    if (task.status === 'running' && task.progress !== null) this.reportedRun.set(task.taskId, task.runCount);
     const previous = this.byTask.get(task.taskId);
     const last = previous?.[previous.length - 1];
     const runs = task.runCount;
@@ -140,6 +149,7 @@ export class TaskHistory {
       const oldest = this.byTask.keys().next().value;
       if (oldest !== undefined) {
         this.byTask.delete(oldest);
+        this.reportedRun.delete(oldest);
         this.emit(oldest);
       }
     }
