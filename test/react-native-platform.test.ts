@@ -146,6 +146,15 @@ describe('reactNativePlatform: netinfo', () => {
     expect(platform.current()).toMatchObject({ online: true, metered: true });
   });
 
+  it("a change heard before fetch's first answer is kept: the older answer does not undo it", async () => {
+    const { net, platform, events, listen } = setupPlatform({ net: wifi() });
+    stops.push(listen());
+    net.change(offline()); // before fetch() (issued on subscribe, answering wifi) has settled
+    await settle();
+    expect(events.filter((e) => e.type === 'network')).toEqual([{ type: 'network', online: false, metered: false }]);
+    expect(platform.current()).toMatchObject({ online: false });
+  });
+
   it('maps each change: wifi, cellular, internet unreachable, disconnected; an unknown state tells nothing', async () => {
     const { net, events, listen } = setupPlatform();
     stops.push(listen());
@@ -226,6 +235,18 @@ describe('reactNativePlatform: expo-battery', () => {
     await settle();
     expect(events).toContainEqual({ type: 'power', charging: false, batteryLow: true });
     expect(platform.current()).toMatchObject({ charging: false, batteryLow: true });
+  });
+
+  it("a battery change heard before getPowerStateAsync's answer is kept; the answer fills in only the rest", async () => {
+    const { power, platform, listen } = setupPlatform({ power: { batteryLevel: 0.9, batteryState: UNPLUGGED, lowPowerMode: false } });
+    stops.push(listen());
+    power!.state(CHARGING); // before the first read (unplugged) answers
+    await settle();
+    expect(platform.current()).toMatchObject({ charging: true, batteryLow: false });
+    power!.level(0.05);
+    expect(platform.current()).toMatchObject({ charging: true, batteryLow: false }); // charging: not low
+    power!.state(UNPLUGGED);
+    expect(platform.current()).toMatchObject({ charging: false, batteryLow: true }); // the level the listener told
   });
 
   it('maps level, state and low-power-mode changes', async () => {

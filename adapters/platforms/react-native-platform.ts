@@ -152,17 +152,31 @@ export function reactNativePlatform(options: ReactNativePlatformOptions): ReactN
         if (!stopped) listener(event);
       };
 
+      // The first reads (fetch, getPowerStateAsync) answer later than listeners may: what a listener told
+      // meanwhile is newer, and an answer to a read issued before it must not undo it.
+      let heardNetwork = false;
       const onNetInfo = (state: NetInfoState) => {
         const next = networkOf(state);
         if (!next) return;
         network = next;
         emit({ type: 'network', ...next });
       };
-      const unsubscribeNetInfo = attempt('netInfo.addEventListener', () => netInfo.addEventListener(onNetInfo));
+      const unsubscribeNetInfo = attempt('netInfo.addEventListener', () =>
+        netInfo.addEventListener((state) => {
+          heardNetwork = true;
+          onNetInfo(state);
+        }),
+      );
       if (typeof unsubscribeNetInfo === 'function') undo.push({ what: 'the netinfo unsubscribe', run: unsubscribeNetInfo });
       // netinfo calls new listeners with its latest state when it has one; fetch asks for it when it has none yet.
       const fetched = attempt('netInfo.fetch', () => netInfo.fetch());
-      if (fetched) Promise.resolve(fetched).then(onNetInfo, (error: unknown) => report('netInfo.fetch', error));
+      if (fetched)
+        Promise.resolve(fetched).then(
+          (state) => {
+            if (!heardNetwork) onNetInfo(state);
+          },
+          (error: unknown) => report('netInfo.fetch', error),
+        );
 
       const onAppState = (status: AppStateStatus) => {
         if (!stopped) clock.resync(); // the app ran again: timers due while it was suspended fire now, once each
@@ -173,7 +187,9 @@ export function reactNativePlatform(options: ReactNativePlatformOptions): ReactN
       if (appStateSubscription) undo.push({ what: 'the AppState subscription', run: () => appStateSubscription.remove() });
 
       if (battery) {
-        const onPower = (update: BatteryReading) => {
+        const heardPower = new Set<string>();
+        const onPower = (update: BatteryReading, heard = true) => {
+          if (heard) for (const field of Object.keys(update)) heardPower.add(field);
           Object.assign(reading, update);
           const power = powerOf(reading, lowBatteryLevel);
           if (power) emit({ type: 'power', ...power });
@@ -187,7 +203,12 @@ export function reactNativePlatform(options: ReactNativePlatformOptions): ReactN
         listen('Battery.addLowPowerModeListener', () => battery.addLowPowerModeListener(({ lowPowerMode }) => onPower({ lowPowerMode })));
         const powerState = attempt('Battery.getPowerStateAsync', () => battery.getPowerStateAsync());
         if (powerState) Promise.resolve(powerState).then(
-          (state: PowerState) => onPower({ level: state.batteryLevel, state: state.batteryState, lowPowerMode: state.lowPowerMode }),
+          (state: PowerState) => {
+            const initial: BatteryReading = { level: state.batteryLevel, state: state.batteryState, lowPowerMode: state.lowPowerMode };
+            // Only what no listener told since the read was issued.
+            for (const field of heardPower) delete initial[field as keyof BatteryReading];
+            onPower(initial, false);
+          },
           (error: unknown) => report('Battery.getPowerStateAsync', error),
         );
       }
