@@ -6,6 +6,7 @@ import type { ScheduledWork, TaskContext } from '../../machines/task-types.js';
 import { z } from 'zod';
 import { decodeInput } from '../core/input-codec.js';
 import { methodsOption, optionsObject, parseOptions } from '../core/option-checks.js';
+import { singleFlight } from '../core/single-flight.js';
 import type { ScheduleRequest } from '../core/schemas.js';
 import type { TaskSnapshot } from '../core/types.js';
 import type { Orchestrator } from '../orchestrator.js';
@@ -94,8 +95,6 @@ class LocalSource implements DevtoolsSource {
   private inspection: { unsubscribe(): void } | null = null;
   /** Each watched actor's state after the last event (by sessionId: a TaskId's next actor is another). */
   private readonly states = new Map<string, string>();
-  private loading = false;
-  private stale = false;
 
   constructor(
     private readonly orchestrator: DevtoolsOrchestrator,
@@ -191,15 +190,10 @@ class LocalSource implements DevtoolsSource {
     this.reload();
   }
 
-  private reload(): void {
-    if (this.loading) {
-      this.stale = true;
-      return;
-    }
-    this.loading = true;
-    this.orchestrator
-      .listTasks({ limit: this.listLimit })
-      .then((page) => {
+  // A store that cannot be read leaves the last list shown.
+  private readonly reload = singleFlight(
+    () =>
+      this.orchestrator.listTasks({ limit: this.listLimit }).then((page) => {
         if (!this.unsubscribeTasks) return;
         // Live snapshots win over what the store read back.
         const live = new Map(this.orchestrator.peekTasks().map((t) => [t.taskId, t]));
@@ -208,16 +202,9 @@ class LocalSource implements DevtoolsSource {
         for (const t of live.values()) if (!listed.has(t.taskId)) merged.push(t);
         this.list = merged.sort(byTaskId);
         this.emitTasks();
-      })
-      .catch(() => {}) // a store that cannot be read leaves the last list shown
-      .finally(() => {
-        this.loading = false;
-        if (this.stale && this.unsubscribeTasks) {
-          this.stale = false;
-          this.reload();
-        }
-      });
-  }
+      }),
+    () => this.unsubscribeTasks !== null,
+  );
 
   private emitTasks(): void {
     for (const listener of [...this.taskListeners]) listener();

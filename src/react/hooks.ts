@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useRef, useSyncExternalStore } from 'react';
 import type { RunNowOptions } from '../orchestrator.js';
 import type { InstantFn, TaskSnapshot } from '../core/types.js';
+import { singleFlight } from '../core/single-flight.js';
 import { sameTaskSnapshot } from '../activation/task-snapshot.js';
 import { useErrandContext, useOrchestrator } from './context.js';
 import { NO_ENTRIES, TaskHistory, type TimelineEntry } from './task-history.js';
@@ -44,8 +45,6 @@ export const TASK_LIST_LIMIT = 1_000;
 class TaskListVersion {
   private readonly listeners = new Set<() => void>();
   private unsubscribe: (() => void) | null = null;
-  private loading = false;
-  private stale = false;
   tasks: readonly TaskSnapshot[] = NO_TASKS;
   /** The run (runCount) of each task during which its worker last reported progress, while listened to. */
   private readonly reportedRun = new Map<string, number>();
@@ -90,29 +89,17 @@ class TaskListVersion {
     }
   }
 
-  private reload(): void {
-    if (this.loading) {
-      this.stale = true;
-      return;
-    }
-    this.loading = true;
-    this.orchestrator
-      .listTasks({ limit: TASK_LIST_LIMIT })
-      .then((page) => {
+  // A store that cannot be read leaves the last list on screen.
+  private readonly reload = singleFlight(
+    () =>
+      this.orchestrator.listTasks({ limit: TASK_LIST_LIMIT }).then((page) => {
         if (!this.unsubscribe) return;
         this.tasks = page.tasks;
         this.version++;
         for (const l of [...this.listeners]) l();
-      })
-      .catch(() => {}) // a store that cannot be read leaves the last list on screen
-      .finally(() => {
-        this.loading = false;
-        if (this.stale && this.unsubscribe) {
-          this.stale = false;
-          this.reload();
-        }
-      });
-  }
+      }),
+    () => this.unsubscribe !== null,
+  );
 }
 
 const versions = new WeakMap<OrchestratorLike, TaskListVersion>();
