@@ -4,9 +4,9 @@ import { deferred } from './support.js';
 
 describe('singleFlight', () => {
   it('runs one at a time; every call while one runs folds into one more run after it', async () => {
-    const gates: ReturnType<typeof deferred>[] = [];
+    const gates: ReturnType<typeof deferred<void>>[] = [];
     const go = singleFlight(() => {
-      const gate = deferred();
+      const gate = deferred<void>();
       gates.push(gate);
       return gate.promise;
     }, () => true);
