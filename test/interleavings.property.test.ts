@@ -25,6 +25,8 @@
  *     input is a unique plan id, and the workers record the inputs they see).
  *  6. the last call on a TaskId wins: if it was cancel() and that resolved, no worker call for
  *     a request scheduled before it starts after the cancel was called.
+ *  7. no scheduled worker call starts while the orchestrator is paused (pause/resume are actions);
+ *     the invariants above hold with them (a pause aborts running scheduled workers).
  *
  * Only the simulated clock moves time; nothing here depends on real time. A failure prints
  * fast-check's shrunk scenario and a trace of the actions and worker calls it made.
@@ -58,6 +60,7 @@ async function check(s: Scenario): Promise<void> {
     // (1) checked after every action, so the shrunk counterexample ends near the overlap.
     if (h.tracker.violations.length > 0) fail(`two workers for one TaskId: ${h.tracker.violations.join('; ')}`);
     if (h.lateRuns.length > 0) fail(`worker call(s) started after shutdown() resolved: ${h.lateRuns.join('; ')}`);
+    if (h.pausedRuns.length > 0) fail(`scheduled worker call(s) started while paused: ${h.pausedRuns.join('; ')}`);
   }
 
   const stopped = await h.shutdown();

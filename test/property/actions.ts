@@ -45,7 +45,10 @@ export type Action =
   /** Arms a store fault for the next write: 'reject' fails it, 'hang' holds it until `releaseWrites`. */
   | { type: 'storeFault'; fault: 'reject' | 'hang' }
   /** Lets every write held by a 'hang' fault through to the memory store. */
-  | { type: 'releaseWrites' };
+  | { type: 'releaseWrites' }
+  /** orchestrator.pause() / resume(): scheduled work held (running workers aborted), runNow not. */
+  | { type: 'pause' }
+  | { type: 'resume' };
 
 export interface Scenario {
   taskIds: readonly string[];
@@ -155,6 +158,8 @@ function action(taskId: fc.Arbitrary<string>): fc.Arbitrary<Action> {
     { weight: 1, arbitrary: fc.constant({ type: 'shutdown' as const }) },
     { weight: 2, arbitrary: fc.record({ type: fc.constant('storeFault' as const), fault: fc.constantFrom('reject' as const, 'hang' as const) }) },
     { weight: 2, arbitrary: fc.constant({ type: 'releaseWrites' as const }) },
+    { weight: 1, arbitrary: fc.constant({ type: 'pause' as const }) },
+    { weight: 2, arbitrary: fc.constant({ type: 'resume' as const }) },
   );
 }
 

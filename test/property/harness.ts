@@ -123,6 +123,8 @@ export class Harness {
   readonly runs: WorkerRun[] = [];
   /** Worker calls (scheduled or runNow) that started after shutdown() had resolved. */
   readonly lateRuns: string[] = [];
+  /** Scheduled worker calls that started while the orchestrator was paused. */
+  readonly pausedRuns: string[] = [];
   /** The last schedule/runNow/cancel on each TaskId (for "the last call wins"). */
   readonly lastCall = new Map<string, { type: 'schedule' | 'runNow' | 'cancel'; tick: number; call?: OtherCall }>();
   /** A counter of events (actions and worker calls), to order them. */
@@ -153,6 +155,7 @@ export class Harness {
     this.env = setup({ conditions: scenario.initial, random: () => scenario.random, store });
     this.clock = this.env.clock;
     this.env.orchestrator.register('job', (ctx: WorkContext) => {
+      if (this.env.orchestrator.paused) this.pausedRuns.push(`worker(plan ${String(ctx.input)}) on ${ctx.taskId}`);
       if (typeof ctx.input === 'number') {
         this.runs.push({ planId: ctx.input, taskId: ctx.taskId, tick: ++this.tick, label: `worker(plan ${ctx.input}, attempt ${ctx.attempt})` });
       }
@@ -366,6 +369,12 @@ export class Harness {
         return;
       case 'platform':
         platform.push(action.event);
+        return;
+      case 'pause':
+        orchestrator.pause();
+        return;
+      case 'resume':
+        orchestrator.resume();
         return;
       case 'advance':
         await this.clock.advance(action.ms);
