@@ -41,6 +41,16 @@ const FINAL = new Set(['done', 'cancelled']);
 /** PROPERTY_RUNS (and PROPERTY_MAX_ACTIONS, see actions.ts) widen the search locally. */
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
 
+/**
+ * Scenarios this property once failed on, run first every time. Both: the wake-up scan at start() waited for
+ * writes on their way and only then began watching for calls, so a cancel() made while it waited (its delete
+ * queued behind a hung write) went unseen and the scan activated the record the cancel was deleting.
+ */
+const COUNTEREXAMPLES: Scenario[] = [
+{"taskIds":["job/a","job/b","job/c"],"startFirst":false,"initial":{},"random":0,"actions":[{"type":"storeFault","fault":"hang"},{"type":"start"},{"type":"schedule","taskId":"job/b","request":{"initialDelayMs":0,"constraints":{},"kind":"oneTime","onConflict":"replace"},"plan":[{"outcome":"succeed","timing":1}]},{"type":"advance","ms":0},{"type":"releaseWrites"},{"type":"storeFault","fault":"hang"},{"type":"abortCaller","nth":0},{"type":"abortCaller","nth":0},{"type":"schedule","taskId":"job/b","request":{"initialDelayMs":0,"constraints":{},"kind":"oneTime","onConflict":"keep"},"plan":[{"outcome":"succeed","timing":1}]},{"type":"schedule","taskId":"job/a","request":{"initialDelayMs":0,"constraints":{},"kind":"oneTime","onConflict":"keep"},"plan":[{"outcome":"succeed","timing":1}]},{"type":"abortCaller","nth":0},{"type":"cancel","taskId":"job/b"},{"type":"flush"}]},
+{"taskIds":["job/a","job/b","job/c"],"startFirst":false,"initial":{},"random":0,"actions":[{"type":"cancel","taskId":"job/a"},{"type":"advance","ms":0},{"type":"storeFault","fault":"hang"},{"type":"schedule","taskId":"job/c","request":{"initialDelayMs":0,"constraints":{},"kind":"oneTime","onConflict":"keep"},"plan":[{"outcome":"succeed","timing":1}]},{"type":"schedule","taskId":"job/a","request":{"initialDelayMs":0,"constraints":{},"kind":"oneTime","onConflict":"keep"},"plan":[{"outcome":"succeed","timing":"sync"}]},{"type":"start"},{"type":"advance","ms":0},{"type":"cancel","taskId":"job/a"},{"type":"releaseWrites"},{"type":"advance","ms":0},{"type":"release","nth":0}]},
+];
+
 class PropertyViolation extends Error {
   constructor(message: string, trace: readonly string[]) {
     const tail = trace.length > 120 ? ['...', ...trace.slice(-120)] : trace;
@@ -134,7 +144,7 @@ async function check(s: Scenario): Promise<void> {
 
 describe('interleavings (property)', () => {
   it('keep one worker per TaskId, settle every caller and leave nothing behind', async () => {
-    await fc.assert(fc.asyncProperty(scenario, check), { numRuns: RUNS });
+    await fc.assert(fc.asyncProperty(scenario, check), { numRuns: RUNS, examples: COUNTEREXAMPLES.map((s) => [s]) });
     expect(true).toBe(true);
   });
 });

@@ -150,9 +150,9 @@ export class TaskCalls {
     return this.deps.persister.put(accepted.record).then(
       () => {
         this.refused.delete(taskId);
-        if (!this.ops.isLatest(taskId, ticket)) return handle;
+        const latest = this.ops.isLatest(taskId, ticket);
         this.ops.end(taskId, ticket);
-        this.deliver(accepted);
+        if (latest) this.deliver(accepted);
         return handle;
       },
       (error: unknown) => {
@@ -183,16 +183,25 @@ export class TaskCalls {
   /** `onConflict: 'keep'`: stores the request only when the TaskId has nothing, live or stored. */
   async scheduleIfAbsent<H>(accepted: AcceptedRequest, handle: H): Promise<H> {
     const { taskId } = accepted.record;
-    await this.activating.get(taskId);
-    if (this.deps.tasks.get(taskId)) return handle;
+    // The ticket is taken at the call, so a call made after this one (a cancel) comes after it.
     const ticket = this.ops.begin(taskId);
+    await this.activating.get(taskId);
+    if (this.deps.tasks.get(taskId)) {
+      this.ops.end(taskId, ticket);
+      return handle;
+    }
     const existing = await this.readRecord(taskId).catch((error: unknown) => {
       this.ops.end(taskId, ticket);
       throw error;
     });
-    if (!this.ops.isLatest(taskId, ticket)) return handle; // a later call decided
+    if (!this.ops.isLatest(taskId, ticket)) {
+      this.ops.end(taskId, ticket);
+      return handle; // a later call decided
+    }
     if (this.deps.tasks.get(taskId) || existing) {
       this.ops.end(taskId, ticket);
+      // An observer's activation stood aside while this call was in flight: it goes ahead now.
+      if (!this.deps.tasks.get(taskId) && this.deps.tasks.pinned(taskId)) this.observe(taskId);
       await this.deps.persister.written(); // kept: resolves once what is on its way is stored
       return handle;
     }

@@ -79,10 +79,13 @@ export class WakeUp {
 
   private async scanOnce(): Promise<void> {
     const { store, ops } = this.deps;
-    await this.deps.flushed().catch(() => {});
-    const until = this.deps.clock.now() + this.deps.horizonMs;
+    // Watched from before the wait for writes on their way: a call made while this scan waits (a
+    // cancel whose delete is still queued) decides its TaskId, whatever the store still holds.
     const watch = ops.watch();
+    let until: number;
     try {
+      await this.deps.flushed().catch(() => {});
+      until = this.deps.clock.now() + this.deps.horizonMs;
       let after: DueCursor | null = null;
       for (;;) {
         const read = await store.due({ after, until, limit: SLICE });
