@@ -1,16 +1,15 @@
 // A DevtoolsSource over an orchestrator in this page or process: task list from its snapshots
 // and store, task events from XState's inspection stream (attached only while someone watches).
-import type { AnyActorRef, InspectionEvent } from 'xstate';
-import { taskMachine } from '../../machines/task-machine.js';
-import type { ScheduledWork, TaskContext } from '../../machines/task-types.js';
+import type { InspectionEvent } from 'xstate';
+import type { TaskContext } from '../../machines/task-types.js';
 import { z } from 'zod';
-import { decodeInput } from '../core/input-codec.js';
 import { methodsOption, optionsObject, parseOptions } from '../core/option-checks.js';
 import { singleFlight } from '../core/single-flight.js';
 import type { ScheduleRequest } from '../core/schemas.js';
 import type { TaskSnapshot } from '../core/types.js';
 import type { Orchestrator } from '../orchestrator.js';
 import { jsonSafeFields } from './json-safe.js';
+import { isTaskActor, requestOfWork, topState, withoutEnvironment } from './task-actors.js';
 import type { DevtoolsSource, DevtoolsTaskEvent } from './source.js';
 
 /** What the source uses of an orchestrator (any `Orchestrator<...>` fits). */
@@ -37,36 +36,6 @@ const orchestratorSchema = z.object({
 
 const byTaskId = (a: TaskSnapshot, b: TaskSnapshot) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0);
 
-/** The top-level state of a machine snapshot's value ('running', or the key of a nested value). */
-function topState(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null) return Object.keys(value)[0] ?? '?';
-  return String(value);
-}
-
-const isTaskActor = (actorRef: unknown): actorRef is AnyActorRef =>
-  typeof actorRef === 'object' && actorRef !== null && (actorRef as { src?: unknown }).src === taskMachine;
-
-/** An event's fields, JSON-safe; an actor's first event leaves out the orchestrator's environment (shared, large). */
-function detailOf(event: { type: string }): Record<string, unknown> {
-  if (event.type === 'xstate.init' && 'input' in event && typeof event.input === 'object' && event.input !== null) {
-    const { env: _env, ...input } = event.input as Record<string, unknown>;
-    return jsonSafeFields({ ...event, input });
-  }
-  return jsonSafeFields(event);
-}
-
-/** The request `schedule()` was given, rebuilt from the machine's scheduled work. */
-export function requestOfWork(work: ScheduledWork): ScheduleRequest {
-  let input: unknown;
-  try {
-    input = decodeInput(work.inputText);
-  } catch {
-    input = work.input;
-  }
-  const { request } = work;
-  return input === undefined ? { ...request } : { ...request, input };
-}
 
 /** A Map that forgets its least recently set keys beyond `limit`. */
 class Recent<V> {
@@ -233,7 +202,7 @@ class LocalSource implements DevtoolsSource {
       taskId: actor.id,
       at: this.orchestrator.now(),
       type: event.event.type,
-      detail: detailOf(event.event),
+      detail: jsonSafeFields(withoutEnvironment(event.event)),
       from,
       to,
     };

@@ -2,28 +2,17 @@
 // task's actor receives (through orchestrator.inspect), and the last request accepted per TaskId.
 // Observers are attached only while someone listens: nothing is built for a server nobody watches.
 import type { InspectionEvent, Subscription } from 'xstate';
-import type { TaskActor } from '../../machines/task-machine.js';
-import { taskMachine } from '../../machines/task-machine.js';
 import type { ScheduledWork } from '../../machines/task-types.js';
-import type { TaskPage, TaskQuery } from '../activation/task-pages.js';
-import type { InspectObserver } from '../actor-systems.js';
-import { decodeInput } from '../core/input-codec.js';
 import type { ScheduleRequest } from '../core/schemas.js';
 import type { TaskSnapshot } from '../core/types.js';
 import type { DevtoolsTaskEvent } from './source.js';
+import type { TaskActor } from '../../machines/task-machine.js';
+import type { DevtoolsOrchestrator } from './local-source.js';
+import { isTaskActor, requestOfWork, topState, withoutEnvironment } from './task-actors.js';
 import { describeEventDetail } from './wire-detail.js';
 
-/** The part of an Orchestrator the devtools server uses. */
-export interface DevtoolsOrchestrator {
-  peekTasks(): TaskSnapshot[];
-  listTasks(query?: TaskQuery): Promise<TaskPage>;
-  subscribe(listener: (snapshot: TaskSnapshot) => void): () => void;
-  inspect(observer: InspectObserver): Subscription;
-  actorOf(taskId: string): TaskActor | undefined;
-  cancel(taskId: string): Promise<void>;
-  schedule(request: ScheduleRequest): Promise<unknown>;
-  now(): number;
-}
+/** What the devtools server uses of an orchestrator: the same as devtoolsSourceOf. */
+export type { DevtoolsOrchestrator };
 
 /** Dormant tasks (only a record in the store) listed in a first snapshot, at most: a snapshot is one message. */
 const DORMANT_IN_SNAPSHOT = 1_000;
@@ -33,20 +22,7 @@ const REQUESTS_KEPT = 10_000;
 export type TaskChangeListener = (task: TaskSnapshot, request: ScheduleRequest | null) => void;
 
 /** The state a snapshot shows: a name for the task machine's flat states. */
-function stateOf(snapshot: unknown): string {
-  const value = typeof snapshot === 'object' && snapshot !== null && 'value' in snapshot ? snapshot.value : undefined;
-  return typeof value === 'string' ? value : JSON.stringify(value ?? null);
-}
-
-/** Inspection names actors loosely (ActorRefLike); a task's is the one whose logic is taskMachine, its id the TaskId. */
-/** An actor's start event without its input's `env` (the orchestrator's internals handed to every actor: noise in a log). */
-function withoutEnvironment(event: { type: string }): { type: string } {
-  if (event.type !== 'xstate.init' || !('input' in event) || typeof event.input !== 'object' || event.input === null) return event;
-  const stripped = { ...event, input: { ...event.input, env: undefined } };
-  return stripped;
-}
-
-const isTaskActor = (actor: object): actor is TaskActor => 'src' in actor && actor.src === taskMachine;
+const stateOf = (snapshot: unknown): string => topState(typeof snapshot === 'object' && snapshot !== null && 'value' in snapshot ? snapshot.value : undefined);
 
 export class ServerFeed {
   private readonly changeListeners = new Set<TaskChangeListener>();
@@ -56,7 +32,7 @@ export class ServerFeed {
   /** Each task actor's state after the last event seen, for the next event's `from`. */
   private lastState = new WeakMap<TaskActor, string>();
   /** The request each ScheduledWork stands for (built once per request, its input decoded once). */
-  private readonly requestOfWork = new WeakMap<ScheduledWork, ScheduleRequest>();
+  private readonly requests = new WeakMap<ScheduledWork, ScheduleRequest>();
   private readonly lastRequests = new Map<string, ScheduleRequest>();
 
   constructor(private readonly orchestrator: DevtoolsOrchestrator) {}
@@ -79,10 +55,10 @@ export class ServerFeed {
   requestOf(taskId: string): ScheduleRequest | undefined {
     const work = this.orchestrator.actorOf(taskId)?.getSnapshot().context.work;
     if (!work) return this.lastRequests.get(taskId);
-    let request = this.requestOfWork.get(work);
+    let request = this.requests.get(work);
     if (!request) {
-      request = { ...work.request, ...(work.inputText === null ? {} : { input: decodeInput(work.inputText) }) };
-      this.requestOfWork.set(work, request);
+      request = requestOfWork(work);
+      this.requests.set(work, request);
     }
     this.remember(taskId, request);
     return request;
